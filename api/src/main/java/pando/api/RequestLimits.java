@@ -1,0 +1,78 @@
+package pando.api;
+
+import com.google.protobuf.ByteString;
+import java.util.Optional;
+
+/**
+ * Size limits on keys, values and batches, shared by the client (to fail early) and the node (to
+ * refuse). A violation is described by a message a person can act on.
+ *
+ * @param maxValueBytes largest value accepted by Put, Cas and BatchPut
+ * @param maxBatchEntries most keys in one BatchGet or BatchPut
+ * @param maxBatchBytes most key and value bytes in one BatchPut
+ */
+public record RequestLimits(int maxValueBytes, int maxBatchEntries, int maxBatchBytes) {
+  /** Keys are 1..4096 bytes; this is part of the API, not a setting. */
+  public static final int MAX_KEY_BYTES = 4096;
+
+  public static final int DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+  public static final int DEFAULT_MAX_BATCH_ENTRIES = 1000;
+  public static final int DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+  public RequestLimits {
+    if (maxValueBytes < 1 || maxValueBytes > 64 * 1024 * 1024) {
+      throw new IllegalArgumentException("max value size must be in 1 B..64 MiB, got " + maxValueBytes);
+    }
+    if (maxBatchEntries < 1) {
+      throw new IllegalArgumentException("max batch entries must be positive, got " + maxBatchEntries);
+    }
+    if (maxBatchBytes < maxValueBytes) {
+      throw new IllegalArgumentException("max batch bytes must be at least the max value size");
+    }
+  }
+
+  public static RequestLimits defaults() {
+    return new RequestLimits(DEFAULT_MAX_VALUE_BYTES, DEFAULT_MAX_BATCH_ENTRIES, DEFAULT_MAX_BATCH_BYTES);
+  }
+
+  /**
+   * The largest gRPC message a node must accept: a full batch plus protobuf framing. Anything
+   * larger is refused by gRPC itself before it is parsed.
+   */
+  public int maxMessageBytes() {
+    return maxBatchBytes + maxBatchEntries * 16 + 64 * 1024;
+  }
+
+  public Optional<String> checkKey(ByteString key) {
+    if (key.isEmpty()) {
+      return Optional.of("key must not be empty");
+    }
+    if (key.size() > MAX_KEY_BYTES) {
+      return Optional.of("key is " + key.size() + " bytes; the limit is " + MAX_KEY_BYTES + " bytes");
+    }
+    return Optional.empty();
+  }
+
+  public Optional<String> checkValue(ByteString value) {
+    if (value.size() > maxValueBytes) {
+      return Optional.of(
+          "value is " + value.size() + " bytes; the limit is " + maxValueBytes + " bytes");
+    }
+    return Optional.empty();
+  }
+
+  public Optional<String> checkKeyAndValue(ByteString key, ByteString value) {
+    return checkKey(key).or(() -> checkValue(value));
+  }
+
+  public Optional<String> checkBatchSize(int entries) {
+    if (entries == 0) {
+      return Optional.of("batch must hold at least one key");
+    }
+    if (entries > maxBatchEntries) {
+      return Optional.of(
+          "batch holds " + entries + " keys; the limit is " + maxBatchEntries + " keys");
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,120 @@
+package pando.node;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pando.raft.RangeGroups.Peer;
+import pando.raft.RangeReplicas;
+
+/**
+ * A running Pando node: its range replicas (one Ratis server, many groups) and its public gRPC API.
+ *
+ * <p>On the first start in an empty data directory it computes the cluster's range layout from the
+ * member list and saves it; later starts use the saved layout, so a node always serves the ranges
+ * its data belongs to.
+ */
+public final class PandoNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PandoNode.class);
+  private static final String LAYOUT_FILE = "layout.txt";
+  private static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 1000;
+
+  private final NodeConfig config;
+  private final RangeLayout layout;
+  private final RangeReplicas replicas;
+  private final Server api;
+
+  private PandoNode(NodeConfig config, RangeLayout layout, RangeReplicas replicas, Server api) {
+    this.config = config;
+    this.layout = layout;
+    this.replicas = replicas;
+    this.api = api;
+  }
+
+  public static PandoNode start(NodeConfig config) throws IOException {
+    Files.createDirectories(config.dataDir());
+    RangeLayout layout = loadOrCreateLayout(config);
+    ClusterMember self = layout.member(config.nodeId());
+    Map<Long, List<Peer>> peersByRange = new LinkedHashMap<>();
+    for (RangeSpec range : layout.ranges()) {
+      peersByRange.put(range.id(), range.replicas().stream()
+          .map(id -> new Peer(id, layout.member(id).raftAddress()))
+          .toList());
+    }
+    RangeReplicas replicas = RangeReplicas.start(
+        self.id(), self.raftPort(), config.dataDir().resolve("raft"), config.raft(),
+        config.limits().maxMessageBytes(), peersByRange);
+    Server api;
+    try {
+      api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
+          .addService(new KvService(layout, replicas, config.limits(), config.requestTimeoutMax()))
+          .maxInboundMessageSize(config.limits().maxMessageBytes())
+          .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
+          .build()
+          .start();
+    } catch (IOException | RuntimeException e) {
+      replicas.close();
+      throw new IOException("could not serve the API on port " + self.apiPort() + ": " + e.getMessage(), e);
+    }
+    LOG.info("node={} event=started api={} raft={} ranges={} data={}",
+        self.id(), self.apiAddress(), self.raftAddress(),
+        layout.rangesOn(self.id()).stream().map(RangeSpec::id).toList(), config.dataDir());
+    return new PandoNode(config, layout, replicas, api);
+  }
+
+  private static RangeLayout loadOrCreateLayout(NodeConfig config) throws IOException {
+    Path file = config.dataDir().resolve(LAYOUT_FILE);
+    if (Files.exists(file)) {
+      return RangeLayout.load(file);
+    }
+    RangeLayout layout = RangeLayout.initial(config.members(), config.initialRanges(), config.replication());
+    layout.save(file);
+    return layout;
+  }
+
+  public RangeLayout layout() {
+    return layout;
+  }
+
+  public String id() {
+    return config.nodeId();
+  }
+
+  public boolean isLeader(long rangeId) {
+    return replicas.isLeader(rangeId);
+  }
+
+  /** Keys in this node's replica of a range, or -1 if it holds none. */
+  public long replicaKeyCount(long rangeId) {
+    return replicas.stateMachine(rangeId).map(sm -> sm.keyCount()).orElse(-1L);
+  }
+
+  /** The port the API listens on (useful when configured as 0). */
+  public int apiPort() {
+    return api.getPort();
+  }
+
+  /** Stops serving: the API first, so no request starts against a closing replica. */
+  @Override
+  public void close() {
+    api.shutdown();
+    try {
+      if (!api.awaitTermination(5, TimeUnit.SECONDS)) {
+        api.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      api.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    replicas.close();
+    LOG.info("node={} event=stopped", config.nodeId());
+  }
+}

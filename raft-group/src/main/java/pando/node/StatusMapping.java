@@ -1,0 +1,53 @@
+package pando.node;
+
+import io.grpc.Status;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import pando.internal.v1.RangeResult;
+
+/** Turns what a range answered, or why it could not answer, into a gRPC status a person can act on. */
+final class StatusMapping {
+  private StatusMapping() {}
+
+  static Status forResult(RangeResult result) {
+    return switch (result.getStatus()) {
+      case OK -> Status.OK;
+      case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION.withDescription(result.getMessage());
+      case OUT_OF_RANGE -> Status.OUT_OF_RANGE.withDescription(result.getMessage());
+      case UNRECOGNIZED -> Status.INTERNAL.withDescription("range answered with an unknown status");
+    };
+  }
+
+  static Status forFailure(long rangeId, Throwable error) {
+    Throwable cause = unwrap(error);
+    if (cause instanceof TimeoutException) {
+      return Status.DEADLINE_EXCEEDED.withDescription(
+          "range " + rangeId + " did not answer before the deadline; a write may or may not have taken effect");
+    }
+    if (cause instanceof RaftRetryFailureException) {
+      return Status.UNAVAILABLE.withDescription(
+          "range " + rangeId + " has no reachable leader (is a majority of its replicas up?)");
+    }
+    if (cause instanceof IllegalArgumentException) {
+      return Status.INVALID_ARGUMENT.withDescription(cause.getMessage());
+    }
+    return Status.UNAVAILABLE.withDescription(
+        "range " + rangeId + " could not serve the request: " + cause.getClass().getSimpleName()
+            + (cause.getMessage() == null ? "" : ": " + firstLine(cause.getMessage())));
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+}

@@ -1,0 +1,175 @@
+package pando.raft;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pando.internal.v1.RangeCommand;
+import pando.internal.v1.RangeQuery;
+import pando.internal.v1.RangeResult;
+import pando.store.KvStore;
+
+/**
+ * The Ratis state machine of one range: applies {@link RangeCommand}s to the range's {@link
+ * KvStore} and answers {@link RangeQuery}s from it.
+ *
+ * <p>Files: the live store lives in {@code <group dir>/kv/}, outside the state machine directory,
+ * because Ratis replaces that directory wholesale when it installs a snapshot from the leader.
+ * Snapshots are MapDB copies named by Ratis's {@link SimpleStateMachineStorage} convention.
+ */
+public final class KvStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(KvStateMachine.class);
+  private static final Message ALREADY_APPLIED =
+      Message.valueOf(
+          ByteString.copyFrom(
+              RangeResult.newBuilder()
+                  .setStatus(RangeResult.Status.FAILED_PRECONDITION)
+                  .setMessage("command was applied before a restart; its result is gone")
+                  .build()
+                  .toByteArray()));
+
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private volatile KvStore store;
+  private Path liveFile;
+  // The highest log index Ratis has handed over since the store was loaded. Ratis replays the log
+  // from the last snapshot, so until this passes the store's own applied index we are replaying.
+  private volatile long deliveredIndex;
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    storage.init(raftStorage);
+    liveFile = raftStorage.getStorageDir().getRoot().toPath().resolve("kv").resolve("data.db");
+    load(storage.getLatestSnapshot());
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    // Called after a snapshot from the leader replaced our state machine directory.
+    closeStore();
+    load(storage.loadLatestSnapshot());
+  }
+
+  private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+    KvStore opened = KvStore.open(liveFile);
+    if (snapshot != null && snapshot.getIndex() > opened.appliedIndex()) {
+      opened.close();
+      File file = snapshot.getFile().getPath().toFile();
+      if (snapshot.getFile().getFileDigest() != null) {
+        MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
+      }
+      opened = KvStore.restore(file.toPath(), liveFile);
+      LOG.info("group={} event=restored-snapshot index={}", getGroupId(), snapshot.getIndex());
+    }
+    store = opened;
+    deliveredIndex = snapshot == null ? 0 : snapshot.getIndex();
+    if (opened.appliedIndex() > 0) {
+      setLastAppliedTermIndex(TermIndex.valueOf(opened.appliedTerm(), opened.appliedIndex()));
+    }
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    deliveredIndex = entry.getIndex();
+    RangeCommand command;
+    try {
+      command = RangeCommand.parseFrom(entry.getStateMachineLogEntry().getLogData().toByteArray());
+    } catch (InvalidProtocolBufferException e) {
+      // Every replica sees the same bytes, so every replica fails the same way: apply nothing.
+      command = RangeCommand.getDefaultInstance();
+    }
+    return CompletableFuture.completedFuture(
+        store
+            .apply(entry.getTerm(), entry.getIndex(), command)
+            .map(
+                result -> {
+                  advanceApplied(entry.getTerm(), entry.getIndex());
+                  return Message.valueOf(ByteString.copyFrom(result.toByteArray()));
+                })
+            .orElse(ALREADY_APPLIED));
+  }
+
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    // Configuration and leader no-op entries: they change no data, but they move the applied index.
+    deliveredIndex = index;
+    advanceApplied(term, index);
+  }
+
+  private void advanceApplied(long term, long index) {
+    TermIndex current = getLastAppliedTermIndex();
+    if (current == null || index > current.getIndex()) {
+      updateLastAppliedTermIndex(term, index);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    try {
+      RangeQuery query = RangeQuery.parseFrom(request.getContent().toByteArray());
+      RangeResult result = RangeResult.newBuilder().setGet(store.read(query.getKeysList())).build();
+      return CompletableFuture.completedFuture(
+          Message.valueOf(ByteString.copyFrom(result.toByteArray())));
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() <= 0 || last.getIndex() > deliveredIndex) {
+      // Nothing applied yet, or still replaying entries the store already holds: Ratis would reject
+      // a snapshot beyond what it has delivered.
+      return RaftLog.INVALID_LOG_INDEX;
+    }
+    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    store.writeSnapshot(file.toPath(), last.getTerm(), last.getIndex());
+    FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, last));
+    LOG.info("group={} event=snapshot index={} keys={}", getGroupId(), last.getIndex(), store.keyCount());
+    return last.getIndex();
+  }
+
+  @Override
+  public SimpleStateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  /** Keys held by this replica; for statistics and tests. */
+  public long keyCount() {
+    return store.keyCount();
+  }
+
+  @Override
+  public void close() throws IOException {
+    closeStore();
+    super.close();
+  }
+
+  private void closeStore() {
+    KvStore current = store;
+    if (current != null) {
+      current.close();
+    }
+  }
+}

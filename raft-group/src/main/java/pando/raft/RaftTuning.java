@@ -1,0 +1,42 @@
+package pando.raft;
+
+import java.time.Duration;
+
+/**
+ * The Raft knobs a node exposes. Defaults suit a small cluster on a busy machine: elections are
+ * slower than Ratis's defaults so that a GC pause or a loaded core does not depose leaders.
+ *
+ * @param electionTimeoutMin lower bound of the randomized election timeout
+ * @param electionTimeoutMax upper bound of the randomized election timeout
+ * @param snapshotEveryEntries take a snapshot (and purge the log) after this many applied entries
+ * @param clientRequestTimeout how long the node waits for one Raft request attempt to a leader
+ */
+public record RaftTuning(
+    Duration electionTimeoutMin,
+    Duration electionTimeoutMax,
+    long snapshotEveryEntries,
+    Duration clientRequestTimeout) {
+
+  public RaftTuning {
+    if (electionTimeoutMin.isNegative() || electionTimeoutMin.isZero()
+        || electionTimeoutMax.compareTo(electionTimeoutMin) <= 0) {
+      throw new IllegalArgumentException(
+          "election timeout must satisfy 0 < min < max, got " + electionTimeoutMin + ".." + electionTimeoutMax);
+    }
+    if (snapshotEveryEntries < 1) {
+      throw new IllegalArgumentException("snapshot interval must be at least 1 entry");
+    }
+  }
+
+  public static RaftTuning defaults() {
+    return new RaftTuning(Duration.ofMillis(1000), Duration.ofMillis(2000), 100_000, Duration.ofSeconds(3));
+  }
+
+  public RaftTuning withSnapshotEveryEntries(long entries) {
+    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, entries, clientRequestTimeout);
+  }
+
+  public RaftTuning withElectionTimeout(Duration min, Duration max) {
+    return new RaftTuning(min, max, snapshotEveryEntries, clientRequestTimeout);
+  }
+}

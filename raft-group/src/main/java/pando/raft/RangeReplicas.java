@@ -1,0 +1,238 @@
+package pando.raft;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pando.internal.v1.RangeCommand;
+import pando.internal.v1.RangeQuery;
+import pando.internal.v1.RangeResult;
+import pando.raft.RangeGroups.Peer;
+
+/**
+ * The ranges of one node: a single Ratis server hosting one Raft group per local range
+ * (multi-raft), and a Ratis client per range of the cluster through which this node reaches any
+ * range's leader, whether or not it holds a replica itself.
+ */
+public final class RangeReplicas implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RangeReplicas.class);
+  private static final int MAX_OUTSTANDING_REQUESTS_PER_RANGE = 1000;
+
+  private final RaftPeerId self;
+  private final RaftServer server;
+  private final Map<Long, RaftClient> clients = new TreeMap<>();
+  // Where a stale read goes for a range this node holds no replica of.
+  private final Map<Long, RaftPeerId> firstReplica = new TreeMap<>();
+
+  private RangeReplicas(RaftPeerId self, RaftServer server) {
+    this.self = self;
+    this.server = server;
+  }
+
+  /**
+   * Starts the Ratis server of node {@code selfId}, recovering the groups found in {@code
+   * storageDir} and creating those of {@code ranges} that this node holds but has not yet created.
+   *
+   * @param ranges every range of the cluster with its replicas
+   * @param maxEntryBytes the largest log entry the node must accept (a full batch)
+   */
+  public static RangeReplicas start(
+      String selfId,
+      int raftPort,
+      Path storageDir,
+      RaftTuning tuning,
+      int maxEntryBytes,
+      Map<Long, List<Peer>> ranges)
+      throws IOException {
+    RaftProperties properties = properties(raftPort, storageDir, tuning, maxEntryBytes);
+    RaftPeerId self = RangeGroups.peerId(selfId);
+    RaftServer server =
+        RaftServer.newBuilder()
+            .setServerId(self)
+            .setProperties(properties)
+            .setStateMachineRegistry(groupId -> new KvStateMachine())
+            .setOption(RaftStorage.StartupOption.RECOVER)
+            .build();
+    server.start();
+    RangeReplicas replicas = new RangeReplicas(self, server);
+    try {
+      Set<RaftGroupId> existing = Set.copyOf(toList(server.getGroupIds()));
+      for (Map.Entry<Long, List<Peer>> range : ranges.entrySet()) {
+        RaftGroup group = RangeGroups.group(range.getKey(), range.getValue());
+        boolean local = range.getValue().stream().anyMatch(p -> p.nodeId().equals(selfId));
+        if (local && !existing.contains(group.getGroupId())) {
+          RaftClientReply reply =
+              server.groupManagement(
+                  GroupManagementRequest.newAdd(ClientId.randomId(), self, 0, group));
+          if (!reply.isSuccess()) {
+            throw new IOException("could not create range " + range.getKey() + ": " + reply.getException());
+          }
+          LOG.info("node={} event=range-created range={}", selfId, range.getKey());
+        }
+        replicas.clients.put(range.getKey(), newClient(properties, group));
+        replicas.firstReplica.put(range.getKey(), RangeGroups.peerId(range.getValue().get(0).nodeId()));
+      }
+    } catch (IOException | RuntimeException e) {
+      replicas.close();
+      throw e;
+    }
+    return replicas;
+  }
+
+  private static <T> List<T> toList(Iterable<T> items) {
+    List<T> list = new java.util.ArrayList<>();
+    items.forEach(list::add);
+    return list;
+  }
+
+  private static RaftProperties properties(
+      int raftPort, Path storageDir, RaftTuning tuning, int maxEntryBytes) {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
+    GrpcConfigKeys.Server.setPort(p, raftPort);
+    // Linearizable reads by ReadIndex: the leader confirms it is still leader before answering.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, duration(tuning.electionTimeoutMin()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, duration(tuning.electionTimeoutMax()));
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, tuning.snapshotEveryEntries());
+    // A follower that fell behind a snapshot catches up by installing it rather than keeping the
+    // whole log around for it.
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    // Room for the largest entry (a full batch) in every buffer it passes through.
+    SizeInBytes entryRoom = SizeInBytes.valueOf(2L * maxEntryBytes + 1024 * 1024);
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, entryRoom);
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, entryRoom);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(8L << 20, 4L * entryRoom.getSize())));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryRoom.getSize()));
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, duration(tuning.clientRequestTimeout()));
+    RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, MAX_OUTSTANDING_REQUESTS_PER_RANGE);
+    return p;
+  }
+
+  private static TimeDuration duration(java.time.Duration d) {
+    return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static RaftClient newClient(RaftProperties properties, RaftGroup group) {
+    return RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(group)
+        .setClientRpc(new GrpcFactory(new org.apache.ratis.conf.Parameters())
+            .newRaftClientRpc(ClientId.randomId(), properties))
+        // Bounded: the caller's deadline cuts the wait shorter still.
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  /** Replicates a command through the range's leader and returns its result once applied. */
+  public CompletableFuture<RangeResult> write(long rangeId, RangeCommand command) {
+    return client(rangeId).async().send(message(command.toByteArray())).thenApply(RangeReplicas::result);
+  }
+
+  /**
+   * Reads through the range's leader after a ReadIndex round (linearizable), or, if {@code stale},
+   * from this node's own replica when it has one and from the first replica otherwise.
+   */
+  public CompletableFuture<RangeResult> read(long rangeId, RangeQuery query, boolean stale) {
+    Message message = message(query.toByteArray());
+    if (!stale) {
+      return client(rangeId).async().sendReadOnly(message).thenApply(RangeReplicas::result);
+    }
+    Optional<KvStateMachine> local = stateMachine(rangeId);
+    if (local.isPresent()) {
+      return local.get().query(message).thenApply(RangeReplicas::parse);
+    }
+    RaftClient client = client(rangeId);
+    RaftPeerId anyReplica = firstReplica.get(rangeId);
+    return client.async().sendStaleRead(message, 0, anyReplica).thenApply(RangeReplicas::result);
+  }
+
+  private RaftClient client(long rangeId) {
+    RaftClient client = clients.get(rangeId);
+    if (client == null) {
+      throw new IllegalArgumentException("unknown range " + rangeId);
+    }
+    return client;
+  }
+
+  /** This node's replica of a range, if it holds one. */
+  public Optional<KvStateMachine> stateMachine(long rangeId) {
+    try {
+      return Optional.of((KvStateMachine) server.getDivision(RangeGroups.groupId(rangeId)).getStateMachine());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  public boolean isLeader(long rangeId) {
+    try {
+      return server.getDivision(RangeGroups.groupId(rangeId)).getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Message message(byte[] bytes) {
+    return Message.valueOf(ByteString.copyFrom(bytes));
+  }
+
+  private static RangeResult result(RaftClientReply reply) {
+    if (!reply.isSuccess()) {
+      throw new CompletionException(reply.getException());
+    }
+    return parse(reply.getMessage());
+  }
+
+  private static RangeResult parse(Message message) {
+    try {
+      return RangeResult.parseFrom(message.getContent().toByteArray());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new CompletionException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (RaftClient client : clients.values()) {
+      try {
+        client.close();
+      } catch (IOException e) {
+        LOG.warn("event=client-close-failed error={}", e.toString());
+      }
+    }
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.warn("event=server-close-failed error={}", e.toString());
+    }
+  }
+}

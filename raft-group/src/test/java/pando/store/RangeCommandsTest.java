@@ -1,0 +1,120 @@
+package pando.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import pando.internal.v1.RangeCommand;
+import pando.internal.v1.RangeResult;
+import pando.v1.CasRequest;
+import pando.v1.DeleteRequest;
+import pando.v1.IncrRequest;
+import pando.v1.PutRequest;
+
+class RangeCommandsTest {
+  private final NavigableMap<byte[], byte[]> data = new TreeMap<>(Arrays::compareUnsigned);
+
+  private static ByteString b(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+
+  private RangeResult apply(RangeCommand command) {
+    return RangeCommands.apply(data, command);
+  }
+
+  private RangeResult put(String k, String v) {
+    return apply(RangeCommand.newBuilder().setPut(PutRequest.newBuilder().setKey(b(k)).setValue(b(v))).build());
+  }
+
+  private RangeResult cas(String k, String expected, String next) {
+    CasRequest.Builder cas = CasRequest.newBuilder().setKey(b(k)).setNewValue(b(next));
+    if (expected != null) {
+      cas.setExpected(b(expected));
+    }
+    return apply(RangeCommand.newBuilder().setCas(cas).build());
+  }
+
+  private RangeResult incr(String k, long delta) {
+    return apply(RangeCommand.newBuilder().setIncr(IncrRequest.newBuilder().setKey(b(k)).setDelta(delta)).build());
+  }
+
+  private String get(String k) {
+    var r = RangeCommands.read(data, List.of(b(k))).getResults(0);
+    return r.getFound() ? r.getValue().toStringUtf8() : null;
+  }
+
+  @Test
+  void putThenGetReturnsTheValueAndDeleteRemovesIt() {
+    put("k", "v1");
+    put("k", "v2");
+    assertThat(get("k")).isEqualTo("v2");
+    RangeResult deleted = apply(RangeCommand.newBuilder().setDelete(DeleteRequest.newBuilder().setKey(b("k"))).build());
+    assertThat(deleted.getDelete().getDeleted()).isTrue();
+    assertThat(get("k")).isNull();
+    RangeResult again = apply(RangeCommand.newBuilder().setDelete(DeleteRequest.newBuilder().setKey(b("k"))).build());
+    assertThat(again.getDelete().getDeleted()).isFalse();
+  }
+
+  @Test
+  void casWithoutExpectedCreatesOnlyAnAbsentKey() {
+    assertThat(cas("k", null, "first").getCas().getSucceeded()).isTrue();
+    RangeResult second = cas("k", null, "second");
+    assertThat(second.getCas().getSucceeded()).isFalse();
+    assertThat(second.getCas().getCurrent().toStringUtf8()).isEqualTo("first");
+    assertThat(get("k")).isEqualTo("first");
+  }
+
+  @Test
+  void casSwapsOnlyOnAnExactMatch() {
+    put("k", "a");
+    RangeResult miss = cas("k", "b", "c");
+    assertThat(miss.getCas().getSucceeded()).isFalse();
+    assertThat(miss.getCas().getCurrentFound()).isTrue();
+    assertThat(get("k")).isEqualTo("a");
+    assertThat(cas("k", "a", "c").getCas().getSucceeded()).isTrue();
+    assertThat(get("k")).isEqualTo("c");
+  }
+
+  @Test
+  void casWithExpectedFailsOnAnAbsentKey() {
+    RangeResult miss = cas("absent", "x", "y");
+    assertThat(miss.getCas().getSucceeded()).isFalse();
+    assertThat(miss.getCas().getCurrentFound()).isFalse();
+    assertThat(get("absent")).isNull();
+  }
+
+  @Test
+  void incrStartsAbsentCountersAtZero() {
+    assertThat(incr("c", 5).getIncr().getValue()).isEqualTo(5);
+    assertThat(incr("c", -7).getIncr().getValue()).isEqualTo(-2);
+  }
+
+  @Test
+  void incrRefusesANonCounterValueAndLeavesItAlone() {
+    put("k", "text");
+    RangeResult result = incr("k", 1);
+    assertThat(result.getStatus()).isEqualTo(RangeResult.Status.FAILED_PRECONDITION);
+    assertThat(result.getMessage()).contains("not an 8-byte counter");
+    assertThat(get("k")).isEqualTo("text");
+  }
+
+  @Test
+  void incrRefusesOverflowAndLeavesTheCounterAlone() {
+    incr("c", Long.MAX_VALUE);
+    RangeResult result = incr("c", 1);
+    assertThat(result.getStatus()).isEqualTo(RangeResult.Status.OUT_OF_RANGE);
+    assertThat(incr("c", 0).getIncr().getValue()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void anEmptyCommandChangesNothing() {
+    put("k", "v");
+    RangeResult result = apply(RangeCommand.getDefaultInstance());
+    assertThat(result.getStatus()).isEqualTo(RangeResult.Status.FAILED_PRECONDITION);
+    assertThat(data).hasSize(1);
+  }
+}
