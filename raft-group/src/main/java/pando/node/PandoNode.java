@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pando.raft.RangeGroups.Peer;
 import pando.raft.RangeReplicas;
+import pando.raft.ReplicaStatus;
 
 /**
  * A running Pando node: its range replicas (one Ratis server, many groups) and its public gRPC API.
@@ -92,9 +94,9 @@ public final class PandoNode implements AutoCloseable {
     return replicas.isLeader(rangeId);
   }
 
-  /** Keys in this node's replica of a range, or -1 if it holds none. */
-  public long replicaKeyCount(long rangeId) {
-    return replicas.stateMachine(rangeId).map(sm -> sm.keyCount()).orElse(-1L);
+  /** This node's replica of a range, if it holds one. */
+  public Optional<ReplicaStatus> replicaStatus(long rangeId) {
+    return replicas.status(rangeId);
   }
 
   /** The port the API listens on (useful when configured as 0). */

@@ -18,6 +18,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,10 +56,23 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
       throws IOException {
-    super.initialize(server, groupId, raftStorage);
-    storage.init(raftStorage);
-    liveFile = raftStorage.getStorageDir().getRoot().toPath().resolve("kv").resolve("data.db");
-    load(storage.getLatestSnapshot());
+    getLifeCycle().startAndTransition(() -> {
+      super.initialize(server, groupId, raftStorage);
+      storage.init(raftStorage);
+      liveFile = raftStorage.getStorageDir().getRoot().toPath().resolve("kv").resolve("data.db");
+      load(storage.getLatestSnapshot());
+    });
+  }
+
+  /**
+   * Ratis pauses the state machine before it installs a snapshot from the leader, once per chunk
+   * received, so pausing an already paused machine is a no-op.
+   */
+  @Override
+  public void pause() {
+    if (getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING)) {
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
   }
 
   @Override
@@ -66,6 +80,10 @@ public final class KvStateMachine extends BaseStateMachine {
     // Called after a snapshot from the leader replaced our state machine directory.
     closeStore();
     load(storage.loadLatestSnapshot());
+    if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+      getLifeCycle().transition(LifeCycle.State.STARTING);
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
   }
 
   private void load(SingleFileSnapshotInfo snapshot) throws IOException {

@@ -10,12 +10,14 @@ import java.time.Duration;
  * @param electionTimeoutMax upper bound of the randomized election timeout
  * @param snapshotEveryEntries take a snapshot (and purge the log) after this many applied entries
  * @param clientRequestTimeout how long the node waits for one Raft request attempt to a leader
+ * @param logPurgeGapEntries purge the log only once this many entries are behind a snapshot
  */
 public record RaftTuning(
     Duration electionTimeoutMin,
     Duration electionTimeoutMax,
     long snapshotEveryEntries,
-    Duration clientRequestTimeout) {
+    Duration clientRequestTimeout,
+    long logPurgeGapEntries) {
 
   public RaftTuning {
     if (electionTimeoutMin.isNegative() || electionTimeoutMin.isZero()
@@ -26,17 +28,24 @@ public record RaftTuning(
     if (snapshotEveryEntries < 1) {
       throw new IllegalArgumentException("snapshot interval must be at least 1 entry");
     }
+    if (logPurgeGapEntries < 1) {
+      throw new IllegalArgumentException("log purge gap must be at least 1 entry");
+    }
   }
 
   public static RaftTuning defaults() {
-    return new RaftTuning(Duration.ofMillis(1000), Duration.ofMillis(2000), 100_000, Duration.ofSeconds(3));
+    return new RaftTuning(Duration.ofMillis(1000), Duration.ofMillis(2000), 100_000, Duration.ofSeconds(3), 1024);
   }
 
   public RaftTuning withSnapshotEveryEntries(long entries) {
-    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, entries, clientRequestTimeout);
+    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, entries, clientRequestTimeout, logPurgeGapEntries);
   }
 
   public RaftTuning withElectionTimeout(Duration min, Duration max) {
-    return new RaftTuning(min, max, snapshotEveryEntries, clientRequestTimeout);
+    return new RaftTuning(min, max, snapshotEveryEntries, clientRequestTimeout, logPurgeGapEntries);
+  }
+
+  public RaftTuning withLogPurgeGapEntries(long entries) {
+    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, snapshotEveryEntries, clientRequestTimeout, entries);
   }
 }

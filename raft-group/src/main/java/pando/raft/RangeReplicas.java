@@ -88,13 +88,11 @@ public final class RangeReplicas implements AutoCloseable {
         RaftGroup group = RangeGroups.group(range.getKey(), range.getValue());
         boolean local = range.getValue().stream().anyMatch(p -> p.nodeId().equals(selfId));
         if (local && !existing.contains(group.getGroupId())) {
-          RaftClientReply reply =
-              server.groupManagement(
-                  GroupManagementRequest.newAdd(ClientId.randomId(), self, 0, group));
-          if (!reply.isSuccess()) {
-            throw new IOException("could not create range " + range.getKey() + ": " + reply.getException());
-          }
+          replicas.addGroup(group, true);
           LOG.info("node={} event=range-created range={}", selfId, range.getKey());
+        } else if (local && !replicas.knowsMembers(group.getGroupId())) {
+          replicas.reopenWithMembers(group);
+          LOG.info("node={} event=range-reopened-with-members range={}", selfId, range.getKey());
         }
         replicas.clients.put(range.getKey(), newClient(properties, group));
         replicas.firstReplica.put(range.getKey(), RangeGroups.peerId(range.getValue().get(0).nodeId()));
@@ -104,6 +102,35 @@ public final class RangeReplicas implements AutoCloseable {
       throw e;
     }
     return replicas;
+  }
+
+  private void addGroup(RaftGroup group, boolean format) throws IOException {
+    RaftClientReply reply = server.groupManagement(
+        GroupManagementRequest.newAdd(ClientId.randomId(), self, 0, group, format));
+    if (!reply.isSuccess()) {
+      throw new IOException("could not open " + group.getGroupId() + ": " + reply.getException());
+    }
+  }
+
+  /**
+   * Whether a recovered group knows its members. Ratis persists a group's membership only once a
+   * configuration entry is applied, so a replica stopped before that comes back from disk knowing
+   * nobody, and would shut itself down as "not in the configuration".
+   */
+  private boolean knowsMembers(RaftGroupId groupId) {
+    try {
+      return !server.getDivision(groupId).getRaftConf().getCurrentPeers().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Reopens a recovered group with its members given, keeping its log, term and vote on disk. */
+  private void reopenWithMembers(RaftGroup group) throws IOException {
+    // Ignore the outcome: the division may already have shut itself down and be gone.
+    server.groupManagement(GroupManagementRequest.newRemove(
+        ClientId.randomId(), self, 0, group.getGroupId(), false, false));
+    addGroup(group, false);
   }
 
   private static <T> List<T> toList(Iterable<T> items) {
@@ -126,12 +153,16 @@ public final class RangeReplicas implements AutoCloseable {
     // A follower that fell behind a snapshot catches up by installing it rather than keeping the
     // whole log around for it.
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-    // Room for the largest entry (a full batch) in every buffer it passes through.
-    SizeInBytes entryRoom = SizeInBytes.valueOf(2L * maxEntryBytes + 1024 * 1024);
-    RaftServerConfigKeys.Log.setWriteBufferSize(p, entryRoom);
-    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, entryRoom);
-    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(8L << 20, 4L * entryRoom.getSize())));
-    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryRoom.getSize()));
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, tuning.logPurgeGapEntries()));
+    // Room for the largest entry (a full batch plus framing) in every buffer it passes through.
+    // The write buffer is allocated per group, so it is sized to the entry, not generously.
+    long entryRoom = maxEntryBytes + 64L * 1024;
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entryRoom));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryRoom + 64L * 1024));
+    // Snapshot chunks must fit in one Raft gRPC message.
+    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(1024 * 1024));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(8L << 20, 2 * entryRoom)));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryRoom));
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, duration(tuning.clientRequestTimeout()));
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, MAX_OUTSTANDING_REQUESTS_PER_RANGE);
     return p;
@@ -188,6 +219,23 @@ public final class RangeReplicas implements AutoCloseable {
   public Optional<KvStateMachine> stateMachine(long rangeId) {
     try {
       return Optional.of((KvStateMachine) server.getDivision(RangeGroups.groupId(rangeId)).getStateMachine());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** This node's view of its replica of a range, if it holds one. */
+  public Optional<ReplicaStatus> status(long rangeId) {
+    try {
+      var division = server.getDivision(RangeGroups.groupId(rangeId));
+      KvStateMachine sm = (KvStateMachine) division.getStateMachine();
+      var snapshot = sm.getLatestSnapshot();
+      return Optional.of(new ReplicaStatus(
+          division.getInfo().isLeader(),
+          division.getInfo().getLastAppliedIndex(),
+          snapshot == null ? -1 : snapshot.getIndex(),
+          division.getRaftLog().getStartIndex(),
+          sm.keyCount()));
     } catch (IOException e) {
       return Optional.empty();
     }

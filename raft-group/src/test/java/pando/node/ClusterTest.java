@@ -1,0 +1,172 @@
+package pando.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pando.testing.Await;
+import pando.v1.BatchGetRequest;
+import pando.v1.BatchPutRequest;
+import pando.v1.CasRequest;
+import pando.v1.DeleteRequest;
+import pando.v1.GetRequest;
+import pando.v1.GetResponse;
+import pando.v1.IncrRequest;
+import pando.v1.KeyValue;
+import pando.v1.PutRequest;
+import pando.v1.ReadConsistency;
+import java.time.Duration;
+
+/** A healthy 3-node cluster: every operation through every node, and every kind of bad input. */
+class ClusterTest {
+  @TempDir static Path dir;
+  private static TestCluster cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new TestCluster(dir, 3, 8, TestCluster.fastTuning());
+    cluster.awaitAllLeaders();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  static ByteString b(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+
+  private static GetResponse get(int node, String key) {
+    return cluster.kv(node).get(GetRequest.newBuilder().setKey(b(key)).build());
+  }
+
+  @Test
+  void putGetCasIncrDeleteRoundTripThroughAnyNode() {
+    for (int writer = 0; writer < 3; writer++) {
+      String key = "round-trip-" + writer;
+      cluster.kv(writer).put(PutRequest.newBuilder().setKey(b(key)).setValue(b("v1")).build());
+      for (int reader = 0; reader < 3; reader++) {
+        assertThat(get(reader, key).getValue().toStringUtf8()).isEqualTo("v1");
+      }
+      int other = (writer + 1) % 3;
+      var swapped = cluster.kv(other).cas(CasRequest.newBuilder().setKey(b(key)).setExpected(b("v1")).setNewValue(b("v2")).build());
+      assertThat(swapped.getSucceeded()).isTrue();
+      var stale = cluster.kv(writer).cas(CasRequest.newBuilder().setKey(b(key)).setExpected(b("v1")).setNewValue(b("v3")).build());
+      assertThat(stale.getSucceeded()).isFalse();
+      assertThat(stale.getCurrent().toStringUtf8()).isEqualTo("v2");
+      assertThat(cluster.kv((writer + 2) % 3).delete(DeleteRequest.newBuilder().setKey(b(key)).build()).getDeleted()).isTrue();
+      assertThat(get(writer, key).getFound()).isFalse();
+
+      String counter = "counter-" + writer;
+      long total = 0;
+      for (int node = 0; node < 3; node++) {
+        total = cluster.kv(node).incr(IncrRequest.newBuilder().setKey(b(counter)).setDelta(node + 1).build()).getValue();
+      }
+      assertThat(total).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void batchesSpanRangesAndKeepRequestOrder() {
+    BatchPutRequest.Builder batch = BatchPutRequest.newBuilder();
+    BatchGetRequest.Builder keys = BatchGetRequest.newBuilder();
+    for (int i = 0; i < 100; i++) {
+      batch.addEntries(KeyValue.newBuilder().setKey(b("batch-" + i)).setValue(b("value-" + i)));
+      keys.addKeys(b("batch-" + i));
+    }
+    keys.addKeys(b("batch-absent"));
+    cluster.kv(1).batchPut(batch.build());
+    List<GetResponse> results = cluster.kv(2).batchGet(keys.build()).getResultsList();
+    assertThat(results).hasSize(101);
+    for (int i = 0; i < 100; i++) {
+      assertThat(results.get(i).getValue().toStringUtf8()).isEqualTo("value-" + i);
+    }
+    assertThat(results.get(100).getFound()).isFalse();
+  }
+
+  @Test
+  void staleReadsFromTheLocalReplicaEventuallySeeAWrite() {
+    cluster.kv(0).put(PutRequest.newBuilder().setKey(b("stale")).setValue(b("x")).build());
+    for (int node = 0; node < 3; node++) {
+      int n = node;
+      Await.until(Duration.ofSeconds(10), "stale read on node " + n, () ->
+          cluster.kv(n).get(GetRequest.newBuilder().setKey(b("stale")).setConsistency(ReadConsistency.STALE).build())
+              .getValue().toStringUtf8().equals("x"));
+    }
+  }
+
+  @Test
+  void aOneMebibyteValueIsAccepted() {
+    ByteString big = ByteString.copyFrom(new byte[1024 * 1024]);
+    cluster.kv(0).put(PutRequest.newBuilder().setKey(b("big")).setValue(big).build());
+    assertThat(get(1, "big").getValue().size()).isEqualTo(1024 * 1024);
+  }
+
+  private static void assertInvalid(Runnable call, String messagePart) {
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains(messagePart);
+        });
+  }
+
+  @Test
+  void badInputIsRejectedWithInvalidArgumentAndChangesNothing() {
+    cluster.kv(0).put(PutRequest.newBuilder().setKey(b("guarded")).setValue(b("original")).build());
+    ByteString tooBig = ByteString.copyFrom(new byte[1024 * 1024 + 1]);
+    ByteString longKey = ByteString.copyFrom(new byte[4097]);
+
+    assertInvalid(() -> cluster.kv(0).put(PutRequest.newBuilder().setKey(ByteString.EMPTY).setValue(b("v")).build()), "key must not be empty");
+    assertInvalid(() -> cluster.kv(1).put(PutRequest.newBuilder().setKey(longKey).setValue(b("v")).build()), "the limit is 4096 bytes");
+    assertInvalid(() -> cluster.kv(2).get(GetRequest.newBuilder().setKey(longKey).build()), "the limit is 4096 bytes");
+    assertInvalid(() -> cluster.kv(0).put(PutRequest.newBuilder().setKey(b("guarded")).setValue(tooBig).build()), "the limit is 1048576 bytes");
+    assertInvalid(() -> cluster.kv(0).cas(CasRequest.newBuilder().setKey(b("guarded")).setExpected(b("original")).setNewValue(tooBig).build()), "value is");
+    assertInvalid(() -> cluster.kv(0).delete(DeleteRequest.newBuilder().build()), "key must not be empty");
+    assertInvalid(() -> cluster.kv(0).incr(IncrRequest.newBuilder().setDelta(1).build()), "key must not be empty");
+    assertInvalid(() -> cluster.kv(0).get(GetRequest.newBuilder().setKey(b("guarded")).setConsistencyValue(7).build()), "unknown read consistency");
+    assertInvalid(() -> cluster.kv(0).batchGet(BatchGetRequest.getDefaultInstance()), "at least one key");
+    assertInvalid(() -> cluster.kv(0).batchPut(BatchPutRequest.newBuilder()
+        .addEntries(KeyValue.newBuilder().setKey(b("batch-guarded")).setValue(b("v")))
+        .addEntries(KeyValue.newBuilder().setKey(ByteString.EMPTY).setValue(b("v")))
+        .build()), "entry #1: key must not be empty");
+    BatchGetRequest.Builder tooMany = BatchGetRequest.newBuilder();
+    for (int i = 0; i < 1001; i++) {
+      tooMany.addKeys(b("k" + i));
+    }
+    assertInvalid(() -> cluster.kv(0).batchGet(tooMany.build()), "the limit is 1000 keys");
+
+    assertThat(get(1, "guarded").getValue().toStringUtf8()).isEqualTo("original");
+    assertThat(get(1, "batch-guarded").getFound()).isFalse();
+  }
+
+  @Test
+  void incrOnANonCounterFailsThePreconditionAndChangesNothing() {
+    cluster.kv(0).put(PutRequest.newBuilder().setKey(b("text")).setValue(b("hello")).build());
+    assertThatThrownBy(() -> cluster.kv(1).incr(IncrRequest.newBuilder().setKey(b("text")).setDelta(1).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+          assertThat(e.getStatus().getDescription()).contains("not an 8-byte counter");
+        });
+    assertThat(get(2, "text").getValue().toStringUtf8()).isEqualTo("hello");
+  }
+
+  @Test
+  void everyKeyIsServedByExactlyTheRangeItHashesTo() {
+    List<Long> owners = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      owners.add(cluster.layout().rangeFor(("spread-" + i).getBytes()).id());
+    }
+    // 200 keys over 8 equal ranges: every range gets some.
+    assertThat(owners.stream().distinct().count()).isEqualTo(8);
+  }
+}
