@@ -1,0 +1,165 @@
+package pando.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import pando.client.PandoClient;
+import pando.client.PandoException;
+import pando.node.ClusterMember;
+import pando.node.RangeLayout;
+
+/**
+ * A cluster of node processes on 127.0.0.1, each a child JVM running {@code pando node} with its
+ * own data directory and log file. Children also watch this process and exit if it dies.
+ */
+final class LocalCluster implements AutoCloseable {
+  static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+  private final Path dir;
+  private final List<ClusterMember> members;
+  private final List<String> nodeArgs;
+  private final String heap;
+  private final Process[] processes;
+
+  LocalCluster(Path dir, List<ClusterMember> members, List<String> nodeArgs, String heap) {
+    this.dir = dir;
+    this.members = List.copyOf(members);
+    this.nodeArgs = List.copyOf(nodeArgs);
+    this.heap = heap;
+    this.processes = new Process[members.size()];
+  }
+
+  /**
+   * The members of a local cluster: those saved by an earlier run in {@code dir}, or new ones with
+   * API ports {@code basePort+1..} and Raft ports {@code basePort+101..}.
+   */
+  static List<ClusterMember> plan(Path dir, int nodes, int basePort) throws IOException {
+    Path saved = dir.resolve("n1").resolve("layout.txt");
+    if (Files.exists(saved)) {
+      return RangeLayout.load(saved).members();
+    }
+    if (nodes < 1 || nodes > 9) {
+      throw new IllegalArgumentException("--nodes must be in 1..9, got " + nodes);
+    }
+    List<ClusterMember> members = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      members.add(new ClusterMember("n" + i, "127.0.0.1", basePort + 100 + i, basePort + i));
+    }
+    return members;
+  }
+
+  static void checkPortsFree(List<ClusterMember> members) {
+    for (ClusterMember m : members) {
+      for (int port : new int[] {m.apiPort(), m.raftPort()}) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+          probe.setReuseAddress(true);
+        } catch (IOException e) {
+          throw new IllegalArgumentException("port " + port + " (node " + m.id() + ") is in use;"
+              + " stop what holds it or choose another --base-port");
+        }
+      }
+    }
+  }
+
+  List<ClusterMember> members() {
+    return members;
+  }
+
+  Path logFile(int i) {
+    return dir.resolve(members.get(i).id()).resolve("node.log");
+  }
+
+  Optional<Process> process(int i) {
+    return Optional.ofNullable(processes[i]);
+  }
+
+  void start(int i) throws IOException {
+    ClusterMember member = members.get(i);
+    Path nodeDir = dir.resolve(member.id());
+    Files.createDirectories(nodeDir);
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx" + heap);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Pando.class.getName());
+    command.add("node");
+    command.add("--id=" + member.id());
+    command.add("--members=" + String.join(",", members.stream().map(ClusterMember::toString).toList()));
+    command.add("--data-dir=" + nodeDir);
+    command.add("--parent-pid=" + ProcessHandle.current().pid());
+    command.addAll(nodeArgs);
+    processes[i] = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(i).toFile()))
+        .redirectInput(ProcessBuilder.Redirect.PIPE)
+        .start();
+  }
+
+  /** Waits until node {@code i} answers a linearizable read, i.e. it is up and its probe range has a leader. */
+  void awaitReady(int i, Duration timeout) throws InterruptedException {
+    ClusterMember member = members.get(i);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (PandoClient client = PandoClient.connect(member.apiAddress(), Duration.ofSeconds(2))) {
+      while (true) {
+        Process p = processes[i];
+        if (p != null && !p.isAlive()) {
+          throw new IllegalStateException("node " + member.id() + " exited with code " + p.exitValue()
+              + "; see " + logFile(i));
+        }
+        try {
+          client.get(Values.utf8("pando-ready-probe-" + member.id()));
+          return;
+        } catch (PandoException e) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("node " + member.id() + " not ready after " + timeout.toSeconds()
+                + "s (" + e.getMessage() + "); see " + logFile(i));
+          }
+          TimeUnit.MILLISECONDS.sleep(200);
+        }
+      }
+    }
+  }
+
+  /** Stops every node: SIGTERM, then SIGKILL for any that does not exit in time. */
+  @Override
+  public void close() {
+    for (Process p : processes) {
+      if (p != null) {
+        p.destroy();
+      }
+    }
+    for (Process p : processes) {
+      if (p == null) {
+        continue;
+      }
+      try {
+        if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          p.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  void printTable(PrintWriter out) {
+    out.printf("%-4s %-17s %-17s %-8s %s%n", "node", "api", "raft", "pid", "log");
+    for (int i = 0; i < members.size(); i++) {
+      ClusterMember m = members.get(i);
+      String pid = process(i).map(p -> String.valueOf(p.pid())).orElse("-");
+      out.printf("%-4s %-17s %-17s %-8s %s%n", m.id(), m.apiAddress(), m.raftAddress(), pid, logFile(i));
+    }
+    out.flush();
+  }
+}

@@ -1,0 +1,103 @@
+package pando.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts a local cluster on 127.0.0.1: one process per node, data and logs under --dir.",
+      "Runs in the foreground; Ctrl-C stops every node. Run it again on the same --dir to restart"
+          + " the same cluster with its data."
+    })
+final class LocalCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--nodes", defaultValue = "3", description = "Number of nodes (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--dir", defaultValue = "pando-data", description = "Data directory (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(names = "--base-port", defaultValue = "7000",
+      description = "Node i serves the API on base+i and Raft on base+100+i (default: ${DEFAULT-VALUE}).")
+  int basePort;
+
+  @Option(names = "--initial-ranges", defaultValue = "8", description = "Ranges to create (default: ${DEFAULT-VALUE}).")
+  int initialRanges;
+
+  @Option(names = "--replication", description = "Replicas per range: 1, 3 or 5 (default: 3, or 1 with fewer than 3 nodes).")
+  Integer replication;
+
+  @Option(names = "--node-heap", defaultValue = "768m", description = "JVM heap per node (default: ${DEFAULT-VALUE}).")
+  String heap;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path absolute = dir.toAbsolutePath().normalize();
+    boolean existing = Files.exists(absolute.resolve("n1").resolve("layout.txt"));
+    int rf = replication != null ? replication : (nodes >= 3 ? 3 : 1);
+    var members = LocalCluster.plan(absolute, nodes, basePort);
+    LocalCluster.checkPortsFree(members);
+    List<String> nodeArgs = new ArrayList<>(List.of("--initial-ranges=" + initialRanges, "--replication=" + rf));
+    out.printf("%s a %d-node cluster, data in %s%n", existing ? "restarting" : "starting", members.size(), absolute);
+    out.flush();
+    LocalCluster cluster = new LocalCluster(absolute, members, nodeArgs, heap);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread shutdown = new Thread(() -> {
+      out.println("stopping the cluster...");
+      out.flush();
+      cluster.close();
+      out.println("stopped; data kept in " + absolute);
+      out.flush();
+      stopped.countDown();
+    }, "pando-local-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    for (int i = 0; i < members.size(); i++) {
+      cluster.start(i);
+    }
+    for (int i = 0; i < members.size(); i++) {
+      cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
+      out.printf("  %s ready at %s%n", members.get(i).id(), members.get(i).apiAddress());
+      out.flush();
+    }
+    out.println();
+    cluster.printTable(out);
+    out.println();
+    out.println("cluster ready. Try, in another terminal:");
+    out.println("  ./pando put hello world");
+    out.println("  ./pando get hello --endpoint " + members.get(members.size() - 1).apiAddress());
+    out.println("Ctrl-C stops every node.");
+    out.flush();
+    watch(cluster, out, stopped);
+    return 0;
+  }
+
+  /** Reports nodes that exit on their own (for example when killed), until the cluster is stopped. */
+  private static void watch(LocalCluster cluster, PrintWriter out, CountDownLatch stopped) throws InterruptedException {
+    boolean[] reported = new boolean[cluster.members().size()];
+    while (!stopped.await(1, TimeUnit.SECONDS)) {
+      for (int i = 0; i < reported.length; i++) {
+        var process = cluster.process(i);
+        if (!reported[i] && process.isPresent() && !process.get().isAlive()) {
+          reported[i] = true;
+          out.printf("node %s (pid %d) exited with code %d; the others keep serving%n",
+              cluster.members().get(i).id(), process.get().pid(), process.get().exitValue());
+          out.flush();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package pando.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code pando} command: one entry point for nodes, local clusters and data commands. */
+@Command(
+    name = "pando",
+    mixinStandardHelpOptions = true,
+    versionProvider = Pando.Version.class,
+    description = "Pando: a distributed key-value store of hash ranges, each a Raft group over MapDB.",
+    subcommands = {
+      NodeCommand.class,
+      LocalCommand.class,
+      DataCommands.Put.class,
+      DataCommands.Get.class,
+      DataCommands.Del.class,
+      DataCommands.Cas.class,
+      DataCommands.Incr.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Pando implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    Logging.configure(args.length > 0 && args[0].equals("node"));
+    int exitCode;
+    try {
+      exitCode = commandLine().execute(args);
+    } catch (RuntimeException | Error e) {
+      // Picocli reports its own failures through the handlers; this is the last line of defence.
+      System.err.println("error: " + Errors.oneLine(e));
+      exitCode = 1;
+    }
+    System.exit(exitCode);
+  }
+
+  /** The configured command line, shared by {@link #main} and tests. */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Pando());
+    cli.registerConverter(java.time.Duration.class, Durations::parse);
+    cli.setParameterExceptionHandler((e, args) -> {
+      CommandLine failed = e.getCommandLine();
+      failed.getErr().println("error: " + e.getMessage()
+          + " (see '" + failed.getCommandSpec().qualifiedName() + " --help')");
+      return 2;
+    });
+    cli.setExecutionExceptionHandler((e, failed, parsed) -> {
+      failed.getErr().println("error: " + Errors.oneLine(e));
+      return 1;
+    });
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Pando.class.getPackage().getImplementationVersion();
+      return new String[] {"pando " + (version == null ? "dev" : version)};
+    }
+  }
+}
