@@ -28,13 +28,19 @@ final class LocalCluster implements AutoCloseable {
   private final List<ClusterMember> members;
   private final List<String> nodeArgs;
   private final String heap;
+  private final String classpath;
   private final Process[] processes;
 
-  LocalCluster(Path dir, List<ClusterMember> members, List<String> nodeArgs, String heap) {
+  /**
+   * @param nodeArgs extra arguments for every {@code pando node}
+   * @param classpath where the node JVMs find Pando (this process's class path, or the fat jar)
+   */
+  LocalCluster(Path dir, List<ClusterMember> members, List<String> nodeArgs, String heap, String classpath) {
     this.dir = dir;
     this.members = List.copyOf(members);
     this.nodeArgs = List.copyOf(nodeArgs);
     this.heap = heap;
+    this.classpath = classpath;
     this.processes = new Process[members.size()];
   }
 
@@ -90,7 +96,7 @@ final class LocalCluster implements AutoCloseable {
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx" + heap);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classpath);
     command.add(Pando.class.getName());
     command.add("node");
     command.add("--id=" + member.id());

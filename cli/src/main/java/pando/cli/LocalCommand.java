@@ -54,7 +54,7 @@ final class LocalCommand implements Callable<Integer> {
     List<String> nodeArgs = new ArrayList<>(List.of("--initial-ranges=" + initialRanges, "--replication=" + rf));
     out.printf("%s a %d-node cluster, data in %s%n", existing ? "restarting" : "starting", members.size(), absolute);
     out.flush();
-    LocalCluster cluster = new LocalCluster(absolute, members, nodeArgs, heap);
+    LocalCluster cluster = new LocalCluster(absolute, members, nodeArgs, heap, System.getProperty("java.class.path"));
     CountDownLatch stopped = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
       out.println("stopping the cluster...");

@@ -1,0 +1,88 @@
+package pando.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** What a person typing a wrong command sees: one line, a non-zero exit, no stack trace. */
+class CommandLineTest {
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cli = Pando.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "put                                  | Missing required parameter: 'KEY'",
+      "get k --bogus                        | Unknown option: '--bogus'",
+      "cas k v                              | Missing required argument",
+      "incr k notanumber                    | 'notanumber'",
+      "get k --timeout soon                 | 'soon' is not a duration",
+      "node --data-dir /tmp/x               | Missing required option: '--id=<id>'",
+      "frobnicate                           | Unmatched argument"})
+  void usageErrorsPrintOneLineAndExitTwo(String args, String expected) {
+    Run r = run(args.trim().split("\\s+"));
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().lines().count()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: ").contains(expected).contains("--help");
+  }
+
+  @Test
+  void aValueGivenTwiceIsRefusedBeforeAnyRequest() {
+    Run r = run("put", "k", "text", "--hex", "00", "--endpoint", "127.0.0.1:1");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().trim()).isEqualTo("error: give the value exactly once: as text, --hex HEX or --file PATH");
+  }
+
+  @Test
+  void anUnreachableNodeIsOneReadableLine() {
+    Run r = run("get", "k", "--endpoint", "127.0.0.1:1", "--timeout", "2s");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().lines().count()).isEqualTo(1);
+    assertThat(r.err()).contains("cannot reach the node at 127.0.0.1:1");
+  }
+
+  @Test
+  void anEmptyKeyIsRefusedWithTheLimit() {
+    Run r = run("put", "", "v", "--endpoint", "127.0.0.1:1");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().trim()).isEqualTo("error: invalid request: key must not be empty");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : new String[] {"node", "local", "put", "get", "del", "cas", "incr"}) {
+      Run r = run(command, "--help");
+      assertThat(r.exitCode()).as(command).isZero();
+      assertThat(r.out()).as(command).startsWith("Usage: pando " + command);
+    }
+  }
+
+  @Test
+  void durationsReadAsPeopleWriteThem() {
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("10s")).isEqualTo(Duration.ofSeconds(10));
+    assertThat(Durations.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(Durations.parse("PT1H")).isEqualTo(Duration.ofHours(1));
+  }
+
+  @Test
+  void valuesPrintAsTextUnlessBinary() {
+    assertThat(Values.render(Values.utf8("héllo"), false)).isEqualTo("héllo");
+    assertThat(Values.render(new byte[] {0, (byte) 0xff}, false)).isEqualTo("00ff");
+    assertThat(Values.render(Values.utf8("abc"), true)).isEqualTo("616263");
+  }
+}
