@@ -121,19 +121,12 @@ public record Event(int process, Type type, Kind f, String key, Object value, lo
     }
   }
 
+  /** For example {@code p3 invoke cas k1 1->2 @120}. */
   @Override
   public String toString() {
-    return "p"
-        + process
-        + " "
-        + type.wireName()
-        + " "
-        + f.wireName()
-        + " "
-        + key
-        + " "
-        + value
-        + " @"
-        + timeNanos;
+    // A null value means something only in an ok read: the key was absent.
+    boolean showValue = value != null || (type == Type.OK && f == Kind.READ);
+    return "p" + process + " " + type.wireName() + " " + f.wireName() + " " + key
+        + (showValue ? " " + value : "") + " @" + timeNanos;
   }
 }
