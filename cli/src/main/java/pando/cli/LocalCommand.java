@@ -40,6 +40,9 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--replication", description = "Replicas per range: 1, 3 or 5 (default: 3, or 1 with fewer than 3 nodes).")
   Integer replication;
 
+  @Option(names = "--lease-reads", description = "Start every node with --lease-reads (see 'pando node --help').")
+  boolean leaseReads;
+
   @Option(names = "--node-heap", defaultValue = "768m", description = "JVM heap per node (default: ${DEFAULT-VALUE}).")
   String heap;
 
@@ -52,17 +55,20 @@ final class LocalCommand implements Callable<Integer> {
     var members = LocalCluster.plan(absolute, nodes, basePort);
     LocalCluster.checkPortsFree(members);
     List<String> nodeArgs = new ArrayList<>(List.of("--initial-ranges=" + initialRanges, "--replication=" + rf));
+    if (leaseReads) {
+      nodeArgs.add("--lease-reads");
+    }
     out.printf("%s a %d-node cluster, data in %s%n", existing ? "restarting" : "starting", members.size(), absolute);
     out.flush();
     LocalCluster cluster = new LocalCluster(absolute, members, nodeArgs, heap, System.getProperty("java.class.path"));
-    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch stopping = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
+      stopping.countDown();
       out.println("stopping the cluster...");
       out.flush();
       cluster.close();
       out.println("stopped; data kept in " + absolute);
       out.flush();
-      stopped.countDown();
     }, "pando-local-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     for (int i = 0; i < members.size(); i++) {
@@ -81,14 +87,14 @@ final class LocalCommand implements Callable<Integer> {
     out.println("  ./pando get hello --endpoint " + members.get(members.size() - 1).apiAddress());
     out.println("Ctrl-C stops every node.");
     out.flush();
-    watch(cluster, out, stopped);
+    watch(cluster, out, stopping);
     return 0;
   }
 
   /** Reports nodes that exit on their own (for example when killed), until the cluster is stopped. */
-  private static void watch(LocalCluster cluster, PrintWriter out, CountDownLatch stopped) throws InterruptedException {
+  private static void watch(LocalCluster cluster, PrintWriter out, CountDownLatch stopping) throws InterruptedException {
     boolean[] reported = new boolean[cluster.members().size()];
-    while (!stopped.await(1, TimeUnit.SECONDS)) {
+    while (!stopping.await(1, TimeUnit.SECONDS)) {
       for (int i = 0; i < reported.length; i++) {
         var process = cluster.process(i);
         if (!reported[i] && process.isPresent() && !process.get().isAlive()) {

@@ -52,6 +52,11 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
       description = "Longest a request may wait when its caller sets no deadline (default: ${DEFAULT-VALUE}).")
   Duration requestTimeout;
 
+  @Option(names = "--lease-reads",
+      description = {"Serve linearizable reads on the leader's lease, without a confirmation round:",
+          "faster, but a leader paused between checking its lease and reading may return a stale value."})
+  boolean leaseReads;
+
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
   Long parentPid;
 
@@ -68,7 +73,7 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     RequestLimits limits = new RequestLimits(maxValueBytes, RequestLimits.DEFAULT_MAX_BATCH_ENTRIES,
         Math.max(RequestLimits.DEFAULT_MAX_BATCH_BYTES, maxValueBytes));
     NodeConfig config = new NodeConfig(id, parsed, dataDir, initialRanges, replication, limits,
-        requestTimeout, RaftTuning.defaults());
+        requestTimeout, RaftTuning.defaults().withLeaderLeaseReads(leaseReads));
     System.err.println("pando node starting: " + config);
     PandoNode node = PandoNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -33,6 +33,7 @@ import pando.v1.ReadConsistency;
  */
 public final class PandoClient implements AutoCloseable {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  private static final int MAX_RESPONSE_BYTES = 80 * 1024 * 1024;
 
   private final String endpoint;
   private final ManagedChannel channel;
@@ -54,7 +55,8 @@ public final class PandoClient implements AutoCloseable {
     }
     ManagedChannel channel = ManagedChannelBuilder.forTarget(endpoint)
         .usePlaintext()
-        .maxInboundMessageSize(RequestLimits.defaults().maxMessageBytes())
+        // Room for the largest answer any node configuration can send (values up to 64 MiB).
+        .maxInboundMessageSize(MAX_RESPONSE_BYTES)
         .build();
     return new PandoClient(endpoint, channel, requestTimeout);
   }

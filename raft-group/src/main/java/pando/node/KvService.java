@@ -125,7 +125,7 @@ final class KvService extends KVGrpc.KVImplBase {
       RangeQuery.Builder query = RangeQuery.newBuilder();
       part.getValue().forEach(i -> query.addKeys(request.getKeys(i)));
       parts.add(
-          read(part.getKey(), query.build(), request.getConsistency())
+          bounded(read(part.getKey(), query.build(), request.getConsistency()), part.getKey())
               .thenApply(r -> checked(part.getKey(), r))
               .thenAccept(r -> {
                 for (int k = 0; k < part.getValue().size(); k++) {
@@ -133,7 +133,15 @@ final class KvService extends KVGrpc.KVImplBase {
                 }
               }));
     }
-    whenAll(parts, () -> BatchGetResponse.newBuilder().addAllResults(List.of(results)).build(), response);
+    whenAll(parts, () -> {
+      BatchGetResponse answer = BatchGetResponse.newBuilder().addAllResults(List.of(results)).build();
+      if (answer.getSerializedSize() > limits.maxMessageBytes()) {
+        throw new RangeFailure(Status.RESOURCE_EXHAUSTED.withDescription("the values of these " + results.length
+            + " keys add up to " + answer.getSerializedSize() + " bytes; one answer may carry at most "
+            + limits.maxMessageBytes() + " bytes, so ask for fewer keys"));
+      }
+      return answer;
+    }, response);
   }
 
   @Override
@@ -196,10 +204,17 @@ final class KvService extends KVGrpc.KVImplBase {
     CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
       if (error != null) {
         response.onError(toStatus(error).asRuntimeException());
-      } else {
-        response.onNext(answer.get());
-        response.onCompleted();
+        return;
       }
+      T result;
+      try {
+        result = answer.get();
+      } catch (RangeFailure failure) {
+        response.onError(failure.status.asRuntimeException());
+        return;
+      }
+      response.onNext(result);
+      response.onCompleted();
     });
   }
 

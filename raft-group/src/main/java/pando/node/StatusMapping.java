@@ -16,6 +16,7 @@ final class StatusMapping {
       case OK -> Status.OK;
       case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION.withDescription(result.getMessage());
       case OUT_OF_RANGE -> Status.OUT_OF_RANGE.withDescription(result.getMessage());
+      case APPLIED_RESULT_UNKNOWN -> Status.UNKNOWN.withDescription(result.getMessage());
       case UNRECOGNIZED -> Status.INTERNAL.withDescription("range answered with an unknown status");
     };
   }

@@ -41,8 +41,9 @@ public final class KvStateMachine extends BaseStateMachine {
       Message.valueOf(
           ByteString.copyFrom(
               RangeResult.newBuilder()
-                  .setStatus(RangeResult.Status.FAILED_PRECONDITION)
-                  .setMessage("command was applied before a restart; its result is gone")
+                  .setStatus(RangeResult.Status.APPLIED_RESULT_UNKNOWN)
+                  .setMessage("the write took effect before a node restarted, but its result was lost;"
+                      + " read the key to see its value")
                   .build()
                   .toByteArray()));
 

@@ -11,13 +11,17 @@ import java.time.Duration;
  * @param snapshotEveryEntries take a snapshot (and purge the log) after this many applied entries
  * @param clientRequestTimeout how long the node waits for one Raft request attempt to a leader
  * @param logPurgeGapEntries purge the log only once this many entries are behind a snapshot
+ * @param leaderLeaseReads serve linearizable reads on a leader that heard from a majority within
+ *     90% of the minimum election timeout, without a confirmation round; safe while clocks advance
+ *     at nearly the same rate on every node
  */
 public record RaftTuning(
     Duration electionTimeoutMin,
     Duration electionTimeoutMax,
     long snapshotEveryEntries,
     Duration clientRequestTimeout,
-    long logPurgeGapEntries) {
+    long logPurgeGapEntries,
+    boolean leaderLeaseReads) {
 
   public RaftTuning {
     if (electionTimeoutMin.isNegative() || electionTimeoutMin.isZero()
@@ -31,21 +35,29 @@ public record RaftTuning(
     if (logPurgeGapEntries < 1) {
       throw new IllegalArgumentException("log purge gap must be at least 1 entry");
     }
+    if (clientRequestTimeout.isNegative() || clientRequestTimeout.isZero()) {
+      throw new IllegalArgumentException("client request timeout must be positive");
+    }
   }
 
   public static RaftTuning defaults() {
-    return new RaftTuning(Duration.ofMillis(1000), Duration.ofMillis(2000), 100_000, Duration.ofSeconds(3), 1024);
+    return new RaftTuning(Duration.ofMillis(1000), Duration.ofMillis(2000), 100_000, Duration.ofSeconds(3), 1024, false);
   }
 
   public RaftTuning withSnapshotEveryEntries(long entries) {
-    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, entries, clientRequestTimeout, logPurgeGapEntries);
+    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, entries, clientRequestTimeout, logPurgeGapEntries, leaderLeaseReads);
   }
 
   public RaftTuning withElectionTimeout(Duration min, Duration max) {
-    return new RaftTuning(min, max, snapshotEveryEntries, clientRequestTimeout, logPurgeGapEntries);
+    return new RaftTuning(min, max, snapshotEveryEntries, clientRequestTimeout, logPurgeGapEntries, leaderLeaseReads);
+  }
+
+  public RaftTuning withLeaderLeaseReads(boolean enabled) {
+    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, snapshotEveryEntries, clientRequestTimeout,
+        logPurgeGapEntries, enabled);
   }
 
   public RaftTuning withLogPurgeGapEntries(long entries) {
-    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, snapshotEveryEntries, clientRequestTimeout, entries);
+    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, snapshotEveryEntries, clientRequestTimeout, entries, leaderLeaseReads);
   }
 }

@@ -44,6 +44,9 @@ import pando.raft.RangeGroups.Peer;
 public final class RangeReplicas implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RangeReplicas.class);
   private static final int MAX_OUTSTANDING_REQUESTS_PER_RANGE = 1000;
+  private static final int SNAPSHOTS_KEPT = 2;
+  private static final int CLIENT_ATTEMPTS_MAX = 20;
+  private static final long CLIENT_RETRY_SLEEP_MILLIS = 100;
 
   private final RaftPeerId self;
   private final RaftServer server;
@@ -146,6 +149,7 @@ public final class RangeReplicas implements AutoCloseable {
     GrpcConfigKeys.Server.setPort(p, raftPort);
     // Linearizable reads by ReadIndex: the leader confirms it is still leader before answering.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, tuning.leaderLeaseReads());
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, duration(tuning.electionTimeoutMin()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, duration(tuning.electionTimeoutMax()));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
@@ -163,6 +167,13 @@ public final class RangeReplicas implements AutoCloseable {
     RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(1024 * 1024));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(Math.max(8L << 20, 2 * entryRoom)));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryRoom));
+    // Keep only the latest snapshots: each is a full copy of the range.
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, SNAPSHOTS_KEPT);
+    // A retried write is recognised by its call id only while the retry cache remembers it, so the
+    // cache must outlive every retry the client below can make.
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(
+        2 * CLIENT_ATTEMPTS_MAX * (tuning.clientRequestTimeout().toMillis() + CLIENT_RETRY_SLEEP_MILLIS),
+        TimeUnit.MILLISECONDS));
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, duration(tuning.clientRequestTimeout()));
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, MAX_OUTSTANDING_REQUESTS_PER_RANGE);
     return p;
@@ -180,7 +191,7 @@ public final class RangeReplicas implements AutoCloseable {
             .newRaftClientRpc(ClientId.randomId(), properties))
         // Bounded: the caller's deadline cuts the wait shorter still.
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-            50, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+            CLIENT_ATTEMPTS_MAX, TimeDuration.valueOf(CLIENT_RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
         .build();
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.mapdb.Atomic;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
@@ -25,7 +26,9 @@ import pando.v1.BatchGetResponse;
  * crash the file holds exactly the commands up to that index: a restart neither loses a command
  * nor applies one twice (the caller skips re-delivered commands through {@link #apply}).
  *
- * <p>Writes come from one thread (the Raft apply loop); reads may come from any thread.
+ * <p>Writes come from one thread (the Raft apply loop); reads may come from any thread. A read
+ * never sees part of a command: MapDB shows uncommitted changes to readers, so commands and reads
+ * exclude each other with a lock.
  */
 public final class KvStore implements AutoCloseable {
   private static final String DATA = "data";
@@ -36,6 +39,7 @@ public final class KvStore implements AutoCloseable {
   private final BTreeMap<byte[], byte[]> data;
   private final Atomic.Long appliedIndex;
   private final Atomic.Long appliedTerm;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
   private KvStore(DB db) {
     this.db = db;
@@ -74,6 +78,7 @@ public final class KvStore implements AutoCloseable {
     if (index <= appliedIndex.get()) {
       return Optional.empty();
     }
+    lock.writeLock().lock();
     try {
       RangeResult result = RangeCommands.apply(data, command);
       appliedIndex.set(index);
@@ -83,11 +88,18 @@ public final class KvStore implements AutoCloseable {
     } catch (RuntimeException e) {
       db.rollback();
       throw e;
+    } finally {
+      lock.writeLock().unlock();
     }
   }
 
   public BatchGetResponse read(List<ByteString> keys) {
-    return RangeCommands.read(data, keys);
+    lock.readLock().lock();
+    try {
+      return RangeCommands.read(data, keys);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   public long keyCount() {

@@ -112,6 +112,59 @@ class ClusterTest {
     assertThat(get(1, "big").getValue().size()).isEqualTo(1024 * 1024);
   }
 
+  @Test
+  void aBatchGetWhoseAnswerWouldBeTooLargeIsRefusedWithResourceExhausted() {
+    ByteString big = ByteString.copyFrom(new byte[1024 * 1024]);
+    BatchGetRequest.Builder keys = BatchGetRequest.newBuilder();
+    for (int i = 0; i < 5; i++) {
+      cluster.kv(0).put(PutRequest.newBuilder().setKey(b("huge-" + i)).setValue(big).build());
+      keys.addKeys(b("huge-" + i));
+    }
+    assertThatThrownBy(() -> cluster.kv(1).batchGet(keys.build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+          assertThat(e.getStatus().getDescription()).contains("ask for fewer keys");
+        });
+    assertThat(cluster.kv(1).batchGet(BatchGetRequest.newBuilder().addKeys(b("huge-0")).addKeys(b("huge-1")).build())
+        .getResultsCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aReadNeverSeesHalfOfABatchWithinARange() throws Exception {
+    // Two keys of the same range: a batch writing both is one command, so readers see both or neither.
+    String first = "pair-0";
+    long range = cluster.layout().rangeFor(first.getBytes()).id();
+    String second = null;
+    for (int i = 1; second == null; i++) {
+      if (cluster.layout().rangeFor(("pair-" + i).getBytes()).id() == range) {
+        second = "pair-" + i;
+      }
+    }
+    String other = second;
+    Thread writer = new Thread(() -> {
+      for (int i = 0; i < 200; i++) {
+        cluster.kv(0).batchPut(BatchPutRequest.newBuilder()
+            .addEntries(KeyValue.newBuilder().setKey(b(first)).setValue(b("v" + i)))
+            .addEntries(KeyValue.newBuilder().setKey(b(other)).setValue(b("v" + i)))
+            .build());
+      }
+    });
+    writer.start();
+    int reads = 0;
+    while (writer.isAlive() || reads < 10) {
+      for (ReadConsistency consistency : ReadConsistency.values()) {
+        if (consistency == ReadConsistency.UNRECOGNIZED) {
+          continue;
+        }
+        List<GetResponse> pair = cluster.kv(reads % 3).batchGet(BatchGetRequest.newBuilder()
+            .addKeys(b(first)).addKeys(b(other)).setConsistency(consistency).build()).getResultsList();
+        assertThat(pair.get(0)).as("%s read #%d", consistency, reads).isEqualTo(pair.get(1));
+        reads++;
+      }
+    }
+    writer.join();
+  }
+
   private static void assertInvalid(Runnable call, String messagePart) {
     assertThatThrownBy(call::run)
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
