@@ -2,9 +2,6 @@ package pando.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,21 +9,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pando.client.PandoClient;
-import pando.client.PandoException;
 import pando.node.ClusterMember;
+import pando.testing.Await;
+import pando.testing.FreePorts;
+import pando.testing.WriteAudit;
 import pando.v1.ReadConsistency;
 
 /**
@@ -45,7 +37,7 @@ class LocalClusterIT {
   void start() throws Exception {
     List<ClusterMember> members = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      members.add(new ClusterMember("n" + i, "127.0.0.1", freePort(), freePort()));
+      members.add(new ClusterMember("n" + i, "127.0.0.1", FreePorts.next(), FreePorts.next()));
     }
     String jar = System.getProperty("pando.jar");
     assertThat(Path.of(jar)).as("the packaged jar").exists();
@@ -67,96 +59,52 @@ class LocalClusterIT {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void killingEachNodeUnderWritesLosesNoAcknowledgedWriteAndRestartsCatchUp() throws Exception {
-    long seed = System.nanoTime();
-    System.out.println("LocalClusterIT seed=" + seed);
-    Map<String, String> acknowledged = new ConcurrentHashMap<>();
-    AtomicInteger attempted = new AtomicInteger();
-    AtomicBoolean stop = new AtomicBoolean();
     boolean[] down = new boolean[3];
-    ExecutorService writers = Executors.newFixedThreadPool(3);
-    List<Future<?>> running = new ArrayList<>();
-    for (int w = 0; w < 3; w++) {
-      Random random = new Random(seed + w);
-      int writer = w;
-      running.add(writers.submit(() -> {
-        for (int i = 0; i < 20_000 && !stop.get(); i++) {
-          int node = random.nextInt(3);
-          if (down[node]) {
-            continue;
-          }
-          String key = "w" + writer + "-" + i;
-          attempted.incrementAndGet();
-          try {
-            clients.get(node).put(key.getBytes(StandardCharsets.UTF_8), ("v" + i).getBytes(StandardCharsets.UTF_8));
-            acknowledged.put(key, "v" + i);
-          } catch (PandoException e) {
-            // Not acknowledged: it may or may not have been applied; only acknowledged writes are audited.
-          }
-        }
-      }));
-    }
-    try {
+    WriteAudit.Writer putThroughAnyUpNode = (random, key, value) -> {
+      int node = random.nextInt(3);
+      if (down[node]) {
+        throw new IllegalStateException("node down");
+      }
+      clients.get(node).put(utf8(key), utf8(value));
+    };
+    try (WriteAudit audit = WriteAudit.start("LocalClusterIT", System.nanoTime(), 3, 20_000, putThroughAnyUpNode)) {
       for (int victim = 0; victim < 3; victim++) {
-        int before = acknowledged.size();
-        awaitAcknowledged(acknowledged, before + 150, "writes before killing n" + (victim + 1));
+        audit.awaitMoreAcknowledged(150, WAIT, "before killing n" + (victim + 1));
         down[victim] = true;
-        Process p = cluster.process(victim).orElseThrow();
-        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        int atKill = acknowledged.size();
-        awaitAcknowledged(acknowledged, atKill + 150, "writes while n" + (victim + 1) + " is down");
+        cluster.process(victim).orElseThrow().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        audit.awaitMoreAcknowledged(150, WAIT, "while n" + (victim + 1) + " is down");
         cluster.start(victim);
         cluster.awaitReady(victim, LocalCluster.READY_TIMEOUT);
         down[victim] = false;
-        System.out.printf("LocalClusterIT: killed and restarted n%d; acknowledged so far %d%n", victim + 1, acknowledged.size());
+        System.out.printf("LocalClusterIT: killed and restarted n%d; acknowledged so far %d%n",
+            victim + 1, audit.acknowledgedCount());
       }
-    } finally {
-      stop.set(true);
-      for (Future<?> f : running) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      writers.shutdown();
-    }
+      audit.stop();
 
-    int lost = 0;
-    for (Map.Entry<String, String> write : acknowledged.entrySet()) {
-      var read = clients.get(lost % 3).get(write.getKey().getBytes(StandardCharsets.UTF_8));
-      if (read.isEmpty() || !new String(read.get(), StandardCharsets.UTF_8).equals(write.getValue())) {
-        lost++;
-      }
-    }
-    System.out.printf("LocalClusterIT audit: seed=%d attempted=%d acknowledged=%d verified=%d lost=%d%n",
-        seed, attempted.get(), acknowledged.size(), acknowledged.size() - lost, lost);
-    assertThat(lost).as("acknowledged writes lost (seed %d)", seed).isZero();
+      int[] reads = {0};
+      int lost = audit.lostWrites(key -> clients.get(reads[0]++ % 3).get(utf8(key)).map(LocalClusterIT::text));
+      assertThat(lost).as("acknowledged writes lost (seed %d)", audit.seed()).isZero();
 
-    // Every restarted replica catches up: its own stale reads agree with what was acknowledged.
-    for (int node = 0; node < 3; node++) {
-      PandoClient client = clients.get(node);
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      for (Map.Entry<String, String> write : acknowledged.entrySet()) {
-        byte[] key = write.getKey().getBytes(StandardCharsets.UTF_8);
-        while (!client.get(key, ReadConsistency.STALE).map(v -> new String(v, StandardCharsets.UTF_8))
-            .orElse("").equals(write.getValue())) {
-          assertThat(System.nanoTime()).as("node n%d catches up on %s", node + 1, write.getKey()).isLessThan(deadline);
-          TimeUnit.MILLISECONDS.sleep(50);
+      // Every restarted replica catches up: its own stale reads agree with what was acknowledged.
+      for (int node = 0; node < 3; node++) {
+        PandoClient client = clients.get(node);
+        for (Map.Entry<String, String> write : audit.acknowledgedWrites().entrySet()) {
+          Await.until(WAIT, "n" + (node + 1) + " catches up on " + write.getKey(), () ->
+              client.get(utf8(write.getKey()), ReadConsistency.STALE).map(LocalClusterIT::text)
+                  .orElse("").equals(write.getValue()));
         }
       }
     }
   }
 
-  private static void awaitAcknowledged(Map<String, String> acknowledged, int count, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (acknowledged.size() < count) {
-      assertThat(System.nanoTime()).as("timed out waiting for %d %s", count, what).isLessThan(deadline);
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   @Test

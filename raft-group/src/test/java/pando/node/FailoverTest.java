@@ -6,21 +6,14 @@ import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pando.raft.ReplicaStatus;
 import pando.testing.Await;
+import pando.testing.WriteAudit;
+import pando.v1.GetResponse;
 import pando.v1.GetRequest;
 import pando.v1.PutRequest;
 import pando.v1.ReadConsistency;
@@ -35,70 +28,39 @@ class FailoverTest {
 
   @Test
   void leaderStoppedDuringConcurrentWritesLosesNoAcknowledgedWrite() throws Exception {
-    long seed = System.nanoTime();
-    System.out.println("FailoverTest seed=" + seed);
     try (TestCluster cluster = new TestCluster(dir, 3, 4, TestCluster.fastTuning())) {
       cluster.awaitAllLeaders();
       int victim = cluster.awaitLeader(1);
-      Map<String, String> acknowledged = new ConcurrentHashMap<>();
-      AtomicInteger attempted = new AtomicInteger();
-      AtomicBoolean stop = new AtomicBoolean();
-      ExecutorService writers = Executors.newFixedThreadPool(4);
-      List<Future<?>> running = new ArrayList<>();
-      for (int w = 0; w < 4; w++) {
-        Random random = new Random(seed + w);
-        int writer = w;
-        running.add(writers.submit(() -> {
-          for (int i = 0; i < 5_000 && !stop.get(); i++) {
-            String key = "w" + writer + "-" + i;
-            int node = random.nextInt(3);
-            if (!cluster.isUp(node)) {
-              continue;
-            }
-            attempted.incrementAndGet();
-            try {
-              cluster.kv(node).withDeadlineAfter(3, TimeUnit.SECONDS)
-                  .put(PutRequest.newBuilder().setKey(b(key)).setValue(b("v" + i)).build());
-              acknowledged.put(key, "v" + i);
-            } catch (StatusRuntimeException e) {
-              // Unacknowledged: it may or may not have been applied; the audit only checks acknowledged writes.
-            }
+      WriteAudit.Writer putThroughAnyUpNode = (random, key, value) -> {
+        int node = random.nextInt(3);
+        if (!cluster.isUp(node)) {
+          throw new IllegalStateException("node down");
+        }
+        cluster.kv(node).withDeadlineAfter(3, TimeUnit.SECONDS)
+            .put(PutRequest.newBuilder().setKey(b(key)).setValue(b(value)).build());
+      };
+      try (WriteAudit audit = WriteAudit.start("FailoverTest", System.nanoTime(), 4, 5_000, putThroughAnyUpNode)) {
+        audit.awaitMoreAcknowledged(200, Duration.ofSeconds(30), "before the leader stops");
+        cluster.stop(victim);
+        // The cluster must keep acknowledging writes, including to range 1 whose leader died.
+        audit.awaitMoreAcknowledged(200, Duration.ofSeconds(30), "after the leader stopped");
+        int survivor = (victim + 1) % 3;
+        Await.until(Duration.ofSeconds(30), "range 1 elects a new leader", () -> {
+          try {
+            cluster.kv(survivor).withDeadlineAfter(2, TimeUnit.SECONDS)
+                .put(PutRequest.newBuilder().setKey(b(keyInRange(cluster, 1))).setValue(b("after")).build());
+            return true;
+          } catch (StatusRuntimeException e) {
+            return false;
           }
-        }));
+        });
+        audit.stop();
+        int lost = audit.lostWrites(key -> {
+          GetResponse read = cluster.kv(survivor).get(GetRequest.newBuilder().setKey(b(key)).build());
+          return read.getFound() ? Optional.of(read.getValue().toStringUtf8()) : Optional.empty();
+        });
+        assertThat(lost).as("acknowledged writes lost (seed %d)", audit.seed()).isZero();
       }
-      Await.until(Duration.ofSeconds(30), "200 acknowledged writes", () -> acknowledged.size() >= 200);
-      cluster.stop(victim);
-      int ackedAtKill = acknowledged.size();
-      // The cluster must keep acknowledging writes, including to range 1 whose leader died.
-      Await.until(Duration.ofSeconds(30), "writes acknowledged after the leader stopped",
-          () -> acknowledged.size() >= ackedAtKill + 200);
-      int survivor = (victim + 1) % 3;
-      Await.until(Duration.ofSeconds(30), "range 1 elects a new leader", () -> {
-        try {
-          cluster.kv(survivor).withDeadlineAfter(2, TimeUnit.SECONDS)
-              .put(PutRequest.newBuilder().setKey(b(keyInRange(cluster, 1))).setValue(b("after")).build());
-          return true;
-        } catch (StatusRuntimeException e) {
-          return false;
-        }
-      });
-      stop.set(true);
-      for (Future<?> f : running) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      writers.shutdown();
-
-      int lost = 0;
-      for (Map.Entry<String, String> write : acknowledged.entrySet()) {
-        String read = cluster.kv(survivor).get(GetRequest.newBuilder().setKey(b(write.getKey())).build())
-            .getValue().toStringUtf8();
-        if (!read.equals(write.getValue())) {
-          lost++;
-        }
-      }
-      System.out.printf("FailoverTest audit: seed=%d attempted=%d acknowledged=%d verified=%d lost=%d%n",
-          seed, attempted.get(), acknowledged.size(), acknowledged.size() - lost, lost);
-      assertThat(lost).as("acknowledged writes lost (seed %d)", seed).isZero();
     }
   }
 
