@@ -52,6 +52,11 @@ public record RaftTuning(
     return new RaftTuning(min, max, snapshotEveryEntries, clientRequestTimeout, logPurgeGapEntries, leaderLeaseReads);
   }
 
+  public RaftTuning withClientRequestTimeout(Duration timeout) {
+    return new RaftTuning(electionTimeoutMin, electionTimeoutMax, snapshotEveryEntries, timeout,
+        logPurgeGapEntries, leaderLeaseReads);
+  }
+
   public RaftTuning withLeaderLeaseReads(boolean enabled) {
     return new RaftTuning(electionTimeoutMin, electionTimeoutMax, snapshotEveryEntries, clientRequestTimeout,
         logPurgeGapEntries, enabled);

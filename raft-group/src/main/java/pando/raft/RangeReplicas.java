@@ -10,11 +10,9 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
@@ -22,7 +20,6 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -45,12 +42,10 @@ public final class RangeReplicas implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RangeReplicas.class);
   private static final int MAX_OUTSTANDING_REQUESTS_PER_RANGE = 1000;
   private static final int SNAPSHOTS_KEPT = 2;
-  private static final int CLIENT_ATTEMPTS_MAX = 20;
-  private static final long CLIENT_RETRY_SLEEP_MILLIS = 100;
 
   private final RaftPeerId self;
   private final RaftServer server;
-  private final Map<Long, RaftClient> clients = new TreeMap<>();
+  private final Map<Long, RangeClient> clients = new TreeMap<>();
   // Where a stale read goes for a range this node holds no replica of.
   private final Map<Long, RaftPeerId> firstReplica = new TreeMap<>();
 
@@ -97,7 +92,7 @@ public final class RangeReplicas implements AutoCloseable {
           replicas.reopenWithMembers(group);
           LOG.info("node={} event=range-reopened-with-members range={}", selfId, range.getKey());
         }
-        replicas.clients.put(range.getKey(), newClient(properties, group));
+        replicas.clients.put(range.getKey(), new RangeClient(range.getKey(), properties, group));
         replicas.firstReplica.put(range.getKey(), RangeGroups.peerId(range.getValue().get(0).nodeId()));
       }
     } catch (IOException | RuntimeException e) {
@@ -147,7 +142,8 @@ public final class RangeReplicas implements AutoCloseable {
     RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
     GrpcConfigKeys.Server.setPort(p, raftPort);
-    // Linearizable reads by ReadIndex: the leader confirms it is still leader before answering.
+    // Linearizable reads by ReadIndex (the leader confirms it is still leader before answering),
+    // or, if the operator opts in, on the leader's lease without that confirmation round.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, tuning.leaderLeaseReads());
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, duration(tuning.electionTimeoutMin()));
@@ -172,7 +168,7 @@ public final class RangeReplicas implements AutoCloseable {
     // A retried write is recognised by its call id only while the retry cache remembers it, so the
     // cache must outlive every retry the client below can make.
     RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(
-        2 * CLIENT_ATTEMPTS_MAX * (tuning.clientRequestTimeout().toMillis() + CLIENT_RETRY_SLEEP_MILLIS),
+        2 * RangeClient.ATTEMPTS_MAX * (tuning.clientRequestTimeout().toMillis() + RangeClient.RETRY_SLEEP_MILLIS),
         TimeUnit.MILLISECONDS));
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, duration(tuning.clientRequestTimeout()));
     RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, MAX_OUTSTANDING_REQUESTS_PER_RANGE);
@@ -183,43 +179,29 @@ public final class RangeReplicas implements AutoCloseable {
     return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private static RaftClient newClient(RaftProperties properties, RaftGroup group) {
-    return RaftClient.newBuilder()
-        .setProperties(properties)
-        .setRaftGroup(group)
-        .setClientRpc(new GrpcFactory(new org.apache.ratis.conf.Parameters())
-            .newRaftClientRpc(ClientId.randomId(), properties))
-        // Bounded: the caller's deadline cuts the wait shorter still.
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-            CLIENT_ATTEMPTS_MAX, TimeDuration.valueOf(CLIENT_RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
-        .build();
-  }
-
   /** Replicates a command through the range's leader and returns its result once applied. */
   public CompletableFuture<RangeResult> write(long rangeId, RangeCommand command) {
-    return client(rangeId).async().send(message(command.toByteArray())).thenApply(RangeReplicas::result);
+    return client(rangeId).write(message(command.toByteArray())).thenApply(RangeReplicas::result);
   }
 
   /**
-   * Reads through the range's leader after a ReadIndex round (linearizable), or, if {@code stale},
+   * Reads through the range's leader, linearizably (ReadIndex, or the leader lease if enabled), or, if {@code stale},
    * from this node's own replica when it has one and from the first replica otherwise.
    */
   public CompletableFuture<RangeResult> read(long rangeId, RangeQuery query, boolean stale) {
     Message message = message(query.toByteArray());
     if (!stale) {
-      return client(rangeId).async().sendReadOnly(message).thenApply(RangeReplicas::result);
+      return client(rangeId).linearizableRead(message).thenApply(RangeReplicas::result);
     }
     Optional<KvStateMachine> local = stateMachine(rangeId);
     if (local.isPresent()) {
       return local.get().query(message).thenApply(RangeReplicas::parse);
     }
-    RaftClient client = client(rangeId);
-    RaftPeerId anyReplica = firstReplica.get(rangeId);
-    return client.async().sendStaleRead(message, 0, anyReplica).thenApply(RangeReplicas::result);
+    return client(rangeId).staleRead(message, firstReplica.get(rangeId)).thenApply(RangeReplicas::result);
   }
 
-  private RaftClient client(long rangeId) {
-    RaftClient client = clients.get(rangeId);
+  private RangeClient client(long rangeId) {
+    RangeClient client = clients.get(rangeId);
     if (client == null) {
       throw new IllegalArgumentException("unknown range " + rangeId);
     }
@@ -281,13 +263,7 @@ public final class RangeReplicas implements AutoCloseable {
 
   @Override
   public void close() {
-    for (RaftClient client : clients.values()) {
-      try {
-        client.close();
-      } catch (IOException e) {
-        LOG.warn("event=client-close-failed error={}", e.toString());
-      }
-    }
+    clients.values().forEach(RangeClient::close);
     try {
       server.close();
     } catch (IOException e) {

@@ -1,6 +1,7 @@
 package pando.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
@@ -61,6 +62,33 @@ class FailoverTest {
         });
         assertThat(lost).as("acknowledged writes lost (seed %d)", audit.seed()).isZero();
       }
+    }
+  }
+
+  @Test
+  void aNodeKeepsServingARangeAfterItsWritesGaveUpDuringAnOutage() {
+    // Short Raft client attempts, so that a write gives up on its retries well within the test.
+    var tuning = TestCluster.fastTuning().withClientRequestTimeout(Duration.ofMillis(300));
+    try (TestCluster cluster = new TestCluster(dir, 3, 1, tuning)) {
+      cluster.awaitAllLeaders();
+      cluster.stop(1);
+      cluster.stop(2);
+      // No majority: the survivor's write must fail (its retries run out), not hang.
+      assertThatThrownBy(() -> cluster.kv(0).withDeadlineAfter(20, TimeUnit.SECONDS)
+          .put(PutRequest.newBuilder().setKey(b("during-outage")).setValue(b("x")).build()))
+          .isInstanceOf(StatusRuntimeException.class);
+      cluster.start(1);
+      cluster.start(2);
+      // The survivor must serve the range again once a majority is back.
+      Await.until(Duration.ofSeconds(30), "a write through node 0 after the outage", () -> {
+        try {
+          cluster.kv(0).withDeadlineAfter(3, TimeUnit.SECONDS)
+              .put(PutRequest.newBuilder().setKey(b("after-outage")).setValue(b("y")).build());
+          return true;
+        } catch (StatusRuntimeException e) {
+          return false;
+        }
+      });
     }
   }
 

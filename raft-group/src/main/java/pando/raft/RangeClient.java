@@ -1,0 +1,97 @@
+package pando.raft;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's Ratis client for one range, replaced when it breaks.
+ *
+ * <p>Ratis sends a client's async writes through one ordered stream. When a write fails for good
+ * (its retries ran out while the range had no leader, say), Ratis fails that stream and every
+ * later request on the client fails with "is closed". A node must outlive such an outage, so a
+ * failed ordered write swaps in a fresh client for the next requests. Reads use the unordered
+ * path, which does not break this way.
+ */
+final class RangeClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RangeClient.class);
+  static final int ATTEMPTS_MAX = 20;
+  static final long RETRY_SLEEP_MILLIS = 100;
+
+  private final long rangeId;
+  private final RaftProperties properties;
+  private final RaftGroup group;
+  private final AtomicReference<RaftClient> current;
+
+  RangeClient(long rangeId, RaftProperties properties, RaftGroup group) {
+    this.rangeId = rangeId;
+    this.properties = properties;
+    this.group = group;
+    this.current = new AtomicReference<>(newClient());
+  }
+
+  private RaftClient newClient() {
+    return RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(group)
+        .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
+        // Bounded: the caller's deadline cuts the wait shorter still.
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            ATTEMPTS_MAX, TimeDuration.valueOf(RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
+        .build();
+  }
+
+  CompletableFuture<RaftClientReply> write(Message message) {
+    RaftClient client = current.get();
+    return client.async().send(message).whenComplete((reply, error) -> {
+      if (error != null) {
+        replace(client, error);
+      }
+    });
+  }
+
+  CompletableFuture<RaftClientReply> linearizableRead(Message message) {
+    return current.get().async().sendReadOnlyUnordered(message);
+  }
+
+  CompletableFuture<RaftClientReply> staleRead(Message message, RaftPeerId replica) {
+    return current.get().async().sendStaleRead(message, 0, replica);
+  }
+
+  private void replace(RaftClient broken, Throwable cause) {
+    RaftClient fresh = newClient();
+    if (current.compareAndSet(broken, fresh)) {
+      LOG.info("range={} event=raft-client-replaced cause={}", rangeId, cause.toString());
+      closeQuietly(broken);
+    } else {
+      closeQuietly(fresh);
+    }
+  }
+
+  private static void closeQuietly(RaftClient client) {
+    try {
+      client.close();
+    } catch (IOException e) {
+      LOG.warn("event=raft-client-close-failed error={}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(current.get());
+  }
+}
