@@ -115,9 +115,18 @@ public final class WriteAudit implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    if (!pool.isShutdown()) {
+  public void close() {
+    if (pool.isShutdown()) {
+      return;
+    }
+    try {
       stop();
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      pool.shutdownNow();
+      throw new IllegalStateException("writers did not stop cleanly", e);
     }
   }
 }
