@@ -5,6 +5,10 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -47,7 +51,16 @@ public final class KvStateMachine extends BaseStateMachine {
                   .build()
                   .toByteArray()));
 
+  // One thread commits every replica's deferred writes shortly after they were applied.
+  private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "kv-store-flusher");
+    t.setDaemon(true);
+    return t;
+  });
+  private static final long FLUSH_EVERY_MILLIS = 10;
+
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private ScheduledFuture<?> flushing;
   private volatile KvStore store;
   private Path liveFile;
   // The highest log index Ratis has handed over since the store was loaded. Ratis replays the log
@@ -62,7 +75,19 @@ public final class KvStateMachine extends BaseStateMachine {
       storage.init(raftStorage);
       liveFile = raftStorage.getStorageDir().getRoot().toPath().resolve("kv").resolve("data.db");
       load(storage.getLatestSnapshot());
+      flushing = FLUSHER.scheduleWithFixedDelay(this::flush, FLUSH_EVERY_MILLIS, FLUSH_EVERY_MILLIS,
+          TimeUnit.MILLISECONDS);
     });
+  }
+
+  private void flush() {
+    KvStore current = store;
+    try {
+      current.flush();
+    } catch (RuntimeException e) {
+      // The store was closed or replaced meanwhile; whoever did that committed it.
+      LOG.debug("group={} event=flush-skipped reason={}", getGroupId(), e.toString());
+    }
   }
 
   /**
@@ -161,6 +186,9 @@ public final class KvStateMachine extends BaseStateMachine {
       // a snapshot beyond what it has delivered.
       return RaftLog.INVALID_LOG_INDEX;
     }
+    // Make the live file durable up to the snapshot first: once the snapshot exists, Ratis may purge
+    // the log entries a crash would otherwise have to replay into it.
+    store.flush();
     File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
     store.writeSnapshot(file.toPath(), last.getTerm(), last.getIndex());
     FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
@@ -181,6 +209,9 @@ public final class KvStateMachine extends BaseStateMachine {
 
   @Override
   public void close() throws IOException {
+    if (flushing != null) {
+      flushing.cancel(false);
+    }
     closeStore();
     super.close();
   }
