@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       DataCommands.Del.class,
       DataCommands.Cas.class,
       DataCommands.Incr.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Pando implements Runnable {

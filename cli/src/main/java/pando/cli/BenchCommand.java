@@ -1,0 +1,195 @@
+package pando.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import pando.bench.BenchConfig;
+import pando.bench.BenchResult;
+import pando.bench.BenchRunner;
+import pando.bench.BenchTarget;
+import pando.bench.Workload;
+import pando.client.PandoClient;
+import pando.node.ClusterMember;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Loads records, then runs a YCSB-style workload and reports throughput and latency percentiles.",
+      "Progress goes to stderr; the result table (or --json) to stdout."
+    })
+final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-e", "--endpoint"}, split = ",", paramLabel = "HOST:PORT",
+      description = "Nodes to send requests to, spread over the client threads (default: 127.0.0.1:7001).")
+  List<String> endpoints = new ArrayList<>(List.of(DataCommands.DEFAULT_ENDPOINT));
+
+  @Option(names = "--local", description = "Start a local cluster in a temporary directory for this run, and remove it after.")
+  boolean local;
+
+  @Option(names = "--nodes", defaultValue = "3", description = "Nodes of the --local cluster (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--workload", defaultValue = "B",
+      description = "A (50/50 read/update), B (95/5), C (read only) or W (update only); default ${DEFAULT-VALUE}.")
+  Workload workload;
+
+  @Option(names = "--distribution", defaultValue = "zipfian",
+      description = "Key choice: uniform, zipfian or latest (default: ${DEFAULT-VALUE}).")
+  String distribution;
+
+  @Option(names = "--theta", defaultValue = "0.99", description = "Zipfian skew (default: ${DEFAULT-VALUE}).")
+  double theta;
+
+  @Option(names = "--records", defaultValue = "10000", description = "Records to load (default: ${DEFAULT-VALUE}).")
+  long records;
+
+  @Option(names = "--value-size", defaultValue = "100", description = "Value size in bytes (default: ${DEFAULT-VALUE}).")
+  int valueBytes;
+
+  @Option(names = "--threads", defaultValue = "8", description = "Client threads (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--duration", defaultValue = "30s", description = "Length of the measured run (default: ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--rate", defaultValue = "0",
+      description = "Target ops/s over all threads (open loop; latency counts from each op's scheduled start). 0 = as fast as possible.")
+  long rate;
+
+  @Option(names = "--seed", description = "Seed for key choice and op mix (default: random, printed).")
+  Long seed;
+
+  @Option(names = "--no-load", description = "Skip loading; the records are already there.")
+  boolean noLoad;
+
+  @Option(names = "--json", description = "Print the result as one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    long runSeed = seed != null ? seed : System.nanoTime();
+    BenchConfig config = new BenchConfig(workload, distribution, theta, records, valueBytes, threads,
+        duration, rate, runSeed);
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    err.println("pando bench: seed " + runSeed);
+    Path dir = null;
+    LocalCluster cluster = null;
+    try {
+      List<String> targets = endpoints;
+      if (local) {
+        dir = Files.createTempDirectory("pando-bench");
+        cluster = startLocal(dir, err);
+        targets = cluster.members().stream().map(ClusterMember::apiAddress).toList();
+      }
+      List<PandoClient> clients = targets.stream()
+          .map(endpoint -> PandoClient.connect(endpoint, Duration.ofSeconds(10))).toList();
+      try {
+        BenchRunner runner = new BenchRunner(config, err, System.console() != null);
+        BenchTarget target = new ClientTarget(clients);
+        if (!noLoad) {
+          runner.load(target);
+        }
+        BenchResult result = runner.run(target);
+        out.println(json ? result.json() : result.table());
+        out.flush();
+        return 0;
+      } finally {
+        clients.forEach(PandoClient::close);
+      }
+    } finally {
+      if (cluster != null) {
+        cluster.close();
+      }
+      if (dir != null) {
+        deleteTree(dir);
+      }
+    }
+  }
+
+  private LocalCluster startLocal(Path dir, PrintWriter err) throws Exception {
+    List<ClusterMember> members = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      members.add(new ClusterMember("n" + i, "127.0.0.1", freePort(), freePort()));
+    }
+    int replication = nodes >= 3 ? 3 : 1;
+    LocalCluster cluster = new LocalCluster(dir, members, List.of("--replication=" + replication), "768m",
+        System.getProperty("java.class.path"));
+    try {
+      for (int i = 0; i < nodes; i++) {
+        cluster.start(i);
+      }
+      for (int i = 0; i < nodes; i++) {
+        cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
+      }
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
+    }
+    err.println("pando bench: local " + nodes + "-node cluster ready in " + dir);
+    err.flush();
+    return cluster;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Spreads client threads over the endpoints, one thread always on the same node. */
+  private static final class ClientTarget implements BenchTarget {
+    private final List<PandoClient> clients;
+
+    ClientTarget(List<PandoClient> clients) {
+      this.clients = clients;
+    }
+
+    private PandoClient client() {
+      return clients.get((int) (Thread.currentThread().getId() % clients.size()));
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+      client().put(key, value);
+    }
+
+    @Override
+    public Optional<byte[]> get(byte[] key) {
+      return client().get(key);
+    }
+
+    @Override
+    public void load(List<byte[]> keys, byte[] value) {
+      Map<byte[], byte[]> batch = new LinkedHashMap<>();
+      keys.forEach(k -> batch.put(k, value));
+      client().batchPut(batch);
+    }
+  }
+}

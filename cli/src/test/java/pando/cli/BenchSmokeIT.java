@@ -1,0 +1,40 @@
+package pando.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A 20-second `pando bench --local` from the packaged jar, so the benchmark itself cannot rot. */
+class BenchSmokeIT {
+  @TempDir Path dir;
+
+  @Test
+  void benchLocalRunsAWorkloadAndReportsJson() throws Exception {
+    Path out = dir.resolve("out.json");
+    Path err = dir.resolve("err.txt");
+    Process p = new ProcessBuilder(List.of(
+        ProcessHandle.current().info().command().orElse("java"), "-jar", System.getProperty("pando.jar"),
+        "bench", "--local", "--duration", "20s", "--records", "500", "--threads", "4", "--workload", "A",
+        "--seed", "7", "--json"))
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("pando bench did not finish; stderr: " + Files.readString(err));
+    }
+    String json = Files.readString(out).trim();
+    System.out.println("BenchSmokeIT: " + json);
+    assertThat(p.exitValue()).as("exit code; stderr: %s", Files.readString(err)).isZero();
+    assertThat(json).startsWith("{\"workload\":\"A\"").contains("\"seed\":7");
+    Matcher total = Pattern.compile("\"total_ops\":(\\d+)").matcher(json);
+    assertThat(total.find()).isTrue();
+    assertThat(Long.parseLong(total.group(1))).isPositive();
+    assertThat(Files.readString(err)).contains("loaded 500 records").contains("run  [");
+  }
+}
