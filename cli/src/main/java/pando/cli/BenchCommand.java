@@ -2,8 +2,6 @@ package pando.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,33 +124,13 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private LocalCluster startLocal(Path dir, PrintWriter err) throws Exception {
-    List<ClusterMember> members = new ArrayList<>();
-    for (int i = 1; i <= nodes; i++) {
-      members.add(new ClusterMember("n" + i, "127.0.0.1", freePort(), freePort()));
-    }
     int replication = nodes >= 3 ? 3 : 1;
-    LocalCluster cluster = new LocalCluster(dir, members, List.of("--replication=" + replication), "768m",
-        System.getProperty("java.class.path"));
-    try {
-      for (int i = 0; i < nodes; i++) {
-        cluster.start(i);
-      }
-      for (int i = 0; i < nodes; i++) {
-        cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
-      }
-    } catch (Exception e) {
-      cluster.close();
-      throw e;
-    }
+    LocalCluster cluster = new LocalCluster(dir, LocalCluster.onFreePorts(nodes),
+        List.of("--replication=" + replication), "768m", System.getProperty("java.class.path"));
+    cluster.startAll(LocalCluster.READY_TIMEOUT, i -> { });
     err.println("pando bench: local " + nodes + "-node cluster ready in " + dir);
     err.flush();
     return cluster;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import pando.client.PandoClient;
 import pando.client.PandoException;
 import pando.node.ClusterMember;
@@ -63,6 +64,21 @@ final class LocalCluster implements AutoCloseable {
     return members;
   }
 
+  /** Members n1..n{count} on loopback ports that are free right now. */
+  static List<ClusterMember> onFreePorts(int count) throws IOException {
+    List<ClusterMember> members = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      members.add(new ClusterMember("n" + i, "127.0.0.1", freePort(), freePort()));
+    }
+    return members;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
   static void checkPortsFree(List<ClusterMember> members) {
     for (ClusterMember m : members) {
       for (int port : new int[] {m.apiPort(), m.raftPort()}) {
@@ -109,6 +125,25 @@ final class LocalCluster implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(i).toFile()))
         .redirectInput(ProcessBuilder.Redirect.PIPE)
         .start();
+  }
+
+  /**
+   * Starts every node and waits until each is ready, calling {@code onReady} with its index as it
+   * becomes so. Stops them all if any fails to start.
+   */
+  void startAll(Duration readyTimeout, IntConsumer onReady) throws IOException, InterruptedException {
+    try {
+      for (int i = 0; i < members.size(); i++) {
+        start(i);
+      }
+      for (int i = 0; i < members.size(); i++) {
+        awaitReady(i, readyTimeout);
+        onReady.accept(i);
+      }
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   /** Waits until node {@code i} answers a linearizable read, i.e. it is up and its probe range has a leader. */

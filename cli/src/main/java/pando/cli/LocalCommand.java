@@ -71,14 +71,10 @@ final class LocalCommand implements Callable<Integer> {
       out.flush();
     }, "pando-local-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
-    for (int i = 0; i < members.size(); i++) {
-      cluster.start(i);
-    }
-    for (int i = 0; i < members.size(); i++) {
-      cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
+    cluster.startAll(LocalCluster.READY_TIMEOUT, i -> {
       out.printf("  %s ready at %s%n", members.get(i).id(), members.get(i).apiAddress());
       out.flush();
-    }
+    });
     out.println();
     cluster.printTable(out);
     out.println();

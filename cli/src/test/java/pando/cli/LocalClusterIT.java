@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import pando.client.PandoClient;
 import pando.node.ClusterMember;
 import pando.testing.Await;
-import pando.testing.FreePorts;
 import pando.testing.WriteAudit;
 import pando.v1.ReadConsistency;
 
@@ -35,18 +34,12 @@ class LocalClusterIT {
 
   @BeforeEach
   void start() throws Exception {
-    List<ClusterMember> members = new ArrayList<>();
-    for (int i = 1; i <= 3; i++) {
-      members.add(new ClusterMember("n" + i, "127.0.0.1", FreePorts.next(), FreePorts.next()));
-    }
+    List<ClusterMember> members = LocalCluster.onFreePorts(3);
     String jar = System.getProperty("pando.jar");
     assertThat(Path.of(jar)).as("the packaged jar").exists();
     cluster = new LocalCluster(dir, members, List.of("--initial-ranges=6"), "384m", jar);
+    cluster.startAll(LocalCluster.READY_TIMEOUT, i -> { });
     for (int i = 0; i < 3; i++) {
-      cluster.start(i);
-    }
-    for (int i = 0; i < 3; i++) {
-      cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
       clients.add(PandoClient.connect(members.get(i).apiAddress(), Duration.ofSeconds(3)));
     }
   }
