@@ -40,7 +40,8 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--replication", description = "Replicas per range: 1, 3 or 5 (default: 3, or 1 with fewer than 3 nodes).")
   Integer replication;
 
-  @Option(names = "--lease-reads", description = "Start every node with --lease-reads (see 'pando node --help').")
+  @Option(names = "--lease-reads", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Leader-lease reads on every node (default); --no-lease-reads for ReadIndex only (see 'pando node --help').")
   boolean leaseReads;
 
   @Option(names = "--node-heap", defaultValue = "768m", description = "JVM heap per node (default: ${DEFAULT-VALUE}).")
@@ -55,8 +56,8 @@ final class LocalCommand implements Callable<Integer> {
     var members = LocalCluster.plan(absolute, nodes, basePort);
     LocalCluster.checkPortsFree(members);
     List<String> nodeArgs = new ArrayList<>(List.of("--initial-ranges=" + initialRanges, "--replication=" + rf));
-    if (leaseReads) {
-      nodeArgs.add("--lease-reads");
+    if (!leaseReads) {
+      nodeArgs.add("--no-lease-reads");
     }
     out.printf("%s a %d-node cluster, data in %s%n", existing ? "restarting" : "starting", members.size(), absolute);
     out.flush();

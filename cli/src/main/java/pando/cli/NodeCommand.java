@@ -52,9 +52,10 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
       description = "Longest a request may wait when its caller sets no deadline (default: ${DEFAULT-VALUE}).")
   Duration requestTimeout;
 
-  @Option(names = "--lease-reads",
-      description = {"Serve linearizable reads on the leader's lease, without a confirmation round:",
-          "faster, but a leader paused between checking its lease and reading may return a stale value."})
+  @Option(names = "--lease-reads", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Answer linearizable reads on the leader's lease (default), which assumes clocks on all"
+          + " nodes run at nearly the same rate. --no-lease-reads confirms leadership with a ReadIndex"
+          + " round for every read instead: no clock assumption, but slower.")
   boolean leaseReads;
 
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")

@@ -11,9 +11,12 @@ import java.time.Duration;
  * @param snapshotEveryEntries take a snapshot (and purge the log) after this many applied entries
  * @param clientRequestTimeout how long the node waits for one Raft request attempt to a leader
  * @param logPurgeGapEntries purge the log only once this many entries are behind a snapshot
- * @param leaderLeaseReads serve linearizable reads on a leader that heard from a majority within
- *     90% of the minimum election timeout, without a confirmation round; safe while clocks advance
- *     at nearly the same rate on every node
+ * @param leaderLeaseReads serve linearizable reads on a leader whose majority answered a heartbeat
+ *     sent within the last 90% of the minimum election timeout, without a confirmation round per
+ *     read; safe while clocks advance at nearly the same rate on every node (no follower can elect
+ *     a new leader before its own election timeout passes). Off means a ReadIndex round per read,
+ *     which in Ratis 3.2.2 can wait for the next periodic heartbeat (up to half the minimum
+ *     election timeout)
  */
 public record RaftTuning(
     Duration electionTimeoutMin,
@@ -41,7 +44,7 @@ public record RaftTuning(
   }
 
   public static RaftTuning defaults() {
-    return new RaftTuning(Duration.ofMillis(1000), Duration.ofMillis(2000), 100_000, Duration.ofSeconds(3), 1024, false);
+    return new RaftTuning(Duration.ofMillis(1000), Duration.ofMillis(2000), 100_000, Duration.ofSeconds(3), 1024, true);
   }
 
   public RaftTuning withSnapshotEveryEntries(long entries) {

@@ -116,7 +116,9 @@ class FailoverTest {
 
   @Test
   void laggingReplicaCatchesUpByInstallingASnapshot() {
-    var tuning = TestCluster.fastTuning().withSnapshotEveryEntries(50).withLogPurgeGapEntries(16);
+    // ReadIndex reads here, so that mode is exercised too (the other tests use the default lease).
+    var tuning = TestCluster.fastTuning().withSnapshotEveryEntries(50).withLogPurgeGapEntries(16)
+        .withLeaderLeaseReads(false);
     try (TestCluster cluster = new TestCluster(dir, 3, 1, tuning)) {
       cluster.awaitAllLeaders();
       cluster.stop(2);
