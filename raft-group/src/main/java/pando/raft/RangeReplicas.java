@@ -142,8 +142,8 @@ public final class RangeReplicas implements AutoCloseable {
     RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
     GrpcConfigKeys.Server.setPort(p, raftPort);
-    // Linearizable reads by ReadIndex (the leader confirms it is still leader before answering),
-    // or, if the operator opts in, on the leader's lease without that confirmation round.
+    // Linearizable reads on the leader's lease (by default), or by a ReadIndex round in which the
+    // leader confirms it is still leader before answering (when the lease is off or has lapsed).
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
     RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, tuning.leaderLeaseReads());
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, duration(tuning.electionTimeoutMin()));

@@ -134,6 +134,11 @@ class FailoverTest {
       assertThat(leaderStatus.logStartIndex()).isGreaterThan(50);
       cluster.start(2);
       assertStaleReadsOnNodeMatch(cluster, 2, 300, padding);
+      // And a linearizable read, which here takes a ReadIndex round, through every node.
+      for (int node = 0; node < 3; node++) {
+        assertThat(cluster.kv(node).get(GetRequest.newBuilder().setKey(b("late-299")).build())
+            .getValue().toStringUtf8()).isEqualTo("v299" + padding);
+      }
       assertThat(cluster.node(2).replicaStatus(1).orElseThrow().snapshotIndex()).isGreaterThan(50);
     }
   }
