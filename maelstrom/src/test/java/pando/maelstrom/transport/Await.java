@@ -1,0 +1,39 @@
+package pando.maelstrom.transport;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Waits for a condition with a deadline: the one way these tests wait for the bus or the cluster. */
+final class Await {
+  private static final long POLL_MILLIS = 20;
+
+  private Await() {}
+
+  /** Polls {@code condition} until it holds; a condition that throws has not held yet. */
+  static void until(Duration timeout, String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException last = null;
+    while (true) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        last = e; // e.g. a replica whose store is being replaced by a snapshot
+      }
+      if (System.nanoTime() > deadline) {
+        AssertionError error = new AssertionError("timed out after " + timeout + " waiting for: " + what);
+        if (last != null) {
+          error.addSuppressed(last);
+        }
+        throw error;
+      }
+      try {
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for: " + what);
+      }
+    }
+  }
+}
