@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       DataCommands.Cas.class,
       DataCommands.Incr.class,
       BenchCommand.class,
+      MaelstromCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Pando implements Runnable {
