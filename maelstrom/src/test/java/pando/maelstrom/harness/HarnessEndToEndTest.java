@@ -1,5 +1,6 @@
 package pando.maelstrom.harness;
 
+import pando.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonArray;
@@ -58,9 +59,9 @@ class HarnessEndToEndTest {
             return null;
           }));
         }
-        Eventually.await(WAIT, "some operations", () -> history.events().size() >= 60);
+        Await.until(WAIT, "some operations", () -> history.events().size() >= 60);
         n1.pause();
-        Eventually.await(WAIT, "an operation lost to the pause",
+        Await.until(WAIT, "an operation lost to the pause",
             () -> history.events().stream().anyMatch(e -> e.type() == Event.Type.INFO));
         n1.resume();
         for (Future<?> worker : workers) {

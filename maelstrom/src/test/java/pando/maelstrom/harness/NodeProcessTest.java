@@ -1,5 +1,6 @@
 package pando.maelstrom.harness;
 
+import pando.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -64,7 +65,7 @@ class NodeProcessTest {
 
     assertThat(nextLine()).isEqualTo("echo hello");
     assertThat(p.isRunning()).isTrue();
-    Eventually.await(WAIT, "stderr in the log", () -> log().contains("echo node up"));
+    Await.until(WAIT, "stderr in the log", () -> log().contains("echo node up"));
     assertThat(log()).contains("start #1 of n1");
   }
 
@@ -77,7 +78,7 @@ class NodeProcessTest {
     assertThat(nextLine()).isEqualTo("echo ready?");
 
     p.pause();
-    Eventually.await(WAIT, "the process to be stopped", () -> procState(p.pid()) == 'T');
+    Await.until(WAIT, "the process to be stopped", () -> procState(p.pid()) == 'T');
     assertThat(p.state()).isEqualTo(NodeProcess.State.PAUSED);
     assertThat(p.isRunning()).isFalse();
     p.send("while paused"); // waits in the pipe, as bytes to a stopped process do
@@ -112,7 +113,7 @@ class NodeProcessTest {
     assertThat(p.starts()).isEqualTo(2);
     p.send("again");
     assertThat(nextLine()).isEqualTo("echo again");
-    Eventually.await(WAIT, "the second start in the log", () -> log().contains("start #2 of n1"));
+    Await.until(WAIT, "the second start in the log", () -> log().contains("start #2 of n1"));
   }
 
   @Test
@@ -129,9 +130,9 @@ class NodeProcessTest {
         .orElseThrow();
 
     p.pause();
-    Eventually.await(WAIT, "the child to be stopped", () -> procState(child.pid()) == 'T');
+    Await.until(WAIT, "the child to be stopped", () -> procState(child.pid()) == 'T');
     p.resume();
-    Eventually.await(WAIT, "the child to run again", () -> procState(child.pid()) != 'T');
+    Await.until(WAIT, "the child to run again", () -> procState(child.pid()) != 'T');
     p.close();
 
     assertThat(child.onExit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS).isAlive()).isFalse();

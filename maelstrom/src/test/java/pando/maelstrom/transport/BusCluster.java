@@ -1,5 +1,6 @@
 package pando.maelstrom.transport;
 
+import pando.testing.Await;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package pando.maelstrom.transport;
 
+import pando.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static pando.maelstrom.transport.BusCluster.NODES;
 import static pando.maelstrom.transport.BusCluster.get;

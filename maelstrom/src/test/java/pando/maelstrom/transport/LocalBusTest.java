@@ -1,5 +1,6 @@
 package pando.maelstrom.transport;
 
+import pando.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
