@@ -45,6 +45,11 @@ final class TestCluster implements AutoCloseable {
   }
 
   void start(int i) {
+    // A node restarted on its old ports must wait until the stopped one has released them: Ratis
+    // ends the JVM when its Raft port cannot be bound.
+    ClusterMember member = members.get(i);
+    Await.until(Duration.ofSeconds(30), "ports of " + member.id() + " to be free",
+        () -> FreePorts.isFree(member.raftPort()) && FreePorts.isFree(member.apiPort()));
     try {
       nodes[i] = PandoNode.start(configs.get(i));
     } catch (IOException e) {

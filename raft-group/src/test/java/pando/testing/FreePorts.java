@@ -17,4 +17,15 @@ public final class FreePorts {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** Whether a loopback port can be bound right now, as a server binds it (address reuse on). */
+  public static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
 }
