@@ -41,7 +41,7 @@ final class LocalCommand implements Callable<Integer> {
   Integer replication;
 
   @Option(names = "--lease-reads", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Leader-lease reads on every node (default); --no-lease-reads for ReadIndex only (see 'pando node --help').")
+      description = "Leader-lease reads on every node (default); --no-lease-reads to put reads in the Raft log (see 'pando node --help').")
   boolean leaseReads;
 
   @Option(names = "--node-heap", defaultValue = "768m", description = "JVM heap per node (default: ${DEFAULT-VALUE}).")

@@ -54,8 +54,8 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--lease-reads", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Answer linearizable reads on the leader's lease (default), which assumes clocks on all"
-          + " nodes run at nearly the same rate. --no-lease-reads confirms leadership with a ReadIndex"
-          + " round for every read instead: no clock assumption, but slower.")
+          + " nodes run at nearly the same rate. --no-lease-reads puts every read in the Raft log instead:"
+          + " no clock assumption, but each read costs as much as a write.")
   boolean leaseReads;
 
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")

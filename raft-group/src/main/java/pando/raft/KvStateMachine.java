@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.ReadException;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.impl.LeaderLeaseProbe;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.FileInfo;
@@ -58,6 +60,7 @@ public final class KvStateMachine extends BaseStateMachine {
     return t;
   });
   private static final long FLUSH_EVERY_MILLIS = 10;
+  static final String NO_LEASE = "not a leader holding its lease; retry";
 
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private ScheduledFuture<?> flushing;
@@ -66,6 +69,7 @@ public final class KvStateMachine extends BaseStateMachine {
   // The highest log index Ratis has handed over since the store was loaded. Ratis replays the log
   // from the last snapshot, so until this passes the store's own applied index we are replaying.
   private volatile long deliveredIndex;
+  private volatile RaftServer.Division division;
 
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
@@ -166,8 +170,29 @@ public final class KvStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * A linearizable read, answered only by a leader that holds its lease at this moment (see {@link
+   * LeaderLeaseProbe} for why Ratis's own check is not enough). Anything else is refused with a
+   * {@link ReadException} that the caller may retry: the lease comes back with the next heartbeat
+   * a majority answers, or the client finds the new leader.
+   */
   @Override
   public CompletableFuture<Message> query(Message request) {
+    RaftServer.Division division = division();
+    if (division == null || !LeaderLeaseProbe.holdsLease(division)) {
+      return CompletableFuture.failedFuture(new ReadException(NO_LEASE + " (group " + getGroupId() + ")"));
+    }
+    return readLocal(request);
+  }
+
+  /** A read of this replica's state as it is now, which may be behind the leader's. */
+  @Override
+  public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+    return readLocal(request);
+  }
+
+  /** Answers a {@link RangeQuery} from this replica's state as it is now, asking no one. */
+  public CompletableFuture<Message> readLocal(Message request) {
     try {
       RangeQuery query = RangeQuery.parseFrom(request.getContent().toByteArray());
       RangeResult result = RangeResult.newBuilder().setGet(store.read(query.getKeysList())).build();
@@ -176,6 +201,33 @@ public final class KvStateMachine extends BaseStateMachine {
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** True if {@code error} is this state machine's refusal to read without the leader lease. */
+  public static boolean isLeaseRefusal(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof ReadException && String.valueOf(t.getMessage()).contains(NO_LEASE)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private RaftServer.Division division() {
+    RaftServer.Division d = division;
+    if (d == null) {
+      RaftServer server = getServer().getNow(null);
+      if (server == null) {
+        return null; // not initialized yet
+      }
+      try {
+        d = server.getDivision(getGroupId());
+      } catch (IOException e) {
+        return null; // the group is being added or removed
+      }
+      division = d;
+    }
+    return d;
   }
 
   @Override

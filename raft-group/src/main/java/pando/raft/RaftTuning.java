@@ -14,9 +14,8 @@ import java.time.Duration;
  * @param leaderLeaseReads serve linearizable reads on a leader whose majority answered a heartbeat
  *     sent within the last 90% of the minimum election timeout, without a confirmation round per
  *     read; safe while clocks advance at nearly the same rate on every node (no follower can elect
- *     a new leader before its own election timeout passes). Off means a ReadIndex round per read,
- *     which in Ratis 3.2.2 can wait for the next periodic heartbeat (up to half the minimum
- *     election timeout)
+ *     a new leader before its own election timeout passes). Off means every linearizable read is a
+ *     Raft log entry: no clock assumption, but a read costs as much as a write
  */
 public record RaftTuning(
     Duration electionTimeoutMin,

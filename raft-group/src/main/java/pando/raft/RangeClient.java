@@ -64,8 +64,30 @@ final class RangeClient implements AutoCloseable {
     });
   }
 
+  /**
+   * A read answered by the leader's state machine while the leader holds its lease. A refusal
+   * (the lease lapsed, or the replica asked was cut off and does not know it is deposed yet) is
+   * retried a bounded number of times: a lapsed lease returns with the next answered heartbeat, and
+   * a deposed leader steps down within the maximum election timeout, after which Ratis points the
+   * client to the new one.
+   */
   CompletableFuture<RaftClientReply> linearizableRead(Message message) {
-    return current.get().async().sendReadOnlyUnordered(message);
+    return linearizableRead(message, 1);
+  }
+
+  private CompletableFuture<RaftClientReply> linearizableRead(Message message, int attempt) {
+    return current.get().async().sendReadOnlyUnordered(message)
+        .handle((reply, error) -> {
+          Throwable refusal = error != null ? error : reply.isSuccess() ? null : reply.getException();
+          if (refusal == null || !KvStateMachine.isLeaseRefusal(refusal) || attempt >= ATTEMPTS_MAX) {
+            return error == null ? CompletableFuture.completedFuture(reply)
+                : CompletableFuture.<RaftClientReply>failedFuture(error);
+          }
+          return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
+                  RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS))
+              .thenCompose(ignored -> linearizableRead(message, attempt + 1));
+        })
+        .thenCompose(f -> f);
   }
 
   CompletableFuture<RaftClientReply> staleRead(Message message, RaftPeerId replica) {

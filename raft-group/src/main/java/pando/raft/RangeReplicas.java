@@ -45,11 +45,13 @@ public final class RangeReplicas implements AutoCloseable {
 
   private final RaftPeerId self;
   private final RaftServer server;
+  private final boolean leaseReads;
   private final Map<Long, RangeClient> clients = new TreeMap<>();
   // Where a stale read goes for a range this node holds no replica of.
   private final Map<Long, RaftPeerId> firstReplica = new TreeMap<>();
 
-  private RangeReplicas(RaftPeerId self, RaftServer server) {
+  private RangeReplicas(RaftPeerId self, RaftServer server, boolean leaseReads) {
+    this.leaseReads = leaseReads;
     this.self = self;
     this.server = server;
   }
@@ -79,7 +81,7 @@ public final class RangeReplicas implements AutoCloseable {
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
     server.start();
-    RangeReplicas replicas = new RangeReplicas(self, server);
+    RangeReplicas replicas = new RangeReplicas(self, server, tuning.leaderLeaseReads());
     try {
       Set<RaftGroupId> existing = Set.copyOf(toList(server.getGroupIds()));
       for (Map.Entry<Long, List<Peer>> range : ranges.entrySet()) {
@@ -142,10 +144,11 @@ public final class RangeReplicas implements AutoCloseable {
     RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
     GrpcConfigKeys.Server.setPort(p, raftPort);
-    // Linearizable reads on the leader's lease (by default), or by a ReadIndex round in which the
-    // leader confirms it is still leader before answering (when the lease is off or has lapsed).
-    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, tuning.leaderLeaseReads());
+    // Reads go to the leader only (no follower reads) and skip Ratis's ReadIndex, which can answer
+    // from a deposed leader (see LeaderLeaseProbe); the state machine itself answers a read only
+    // while its leader lease holds. With leases off, reads go through the log instead.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, duration(tuning.electionTimeoutMin()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, duration(tuning.electionTimeoutMax()));
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
@@ -185,17 +188,24 @@ public final class RangeReplicas implements AutoCloseable {
   }
 
   /**
-   * Reads through the range's leader, linearizably (ReadIndex, or the leader lease if enabled), or, if {@code stale},
-   * from this node's own replica when it has one and from the first replica otherwise.
+   * Reads through the range's leader, linearizably, or, if {@code stale}, from this node's own
+   * replica when it has one and from the first replica otherwise. A linearizable read is answered
+   * by the leader while it holds its lease, or, with leases turned off, goes through the log.
    */
   public CompletableFuture<RangeResult> read(long rangeId, RangeQuery query, boolean stale) {
-    Message message = message(query.toByteArray());
     if (!stale) {
-      return client(rangeId).linearizableRead(message).thenApply(RangeReplicas::result);
+      if (!leaseReads) {
+        RangeCommand read = RangeCommand.newBuilder().setRead(query).build();
+        // A read replayed across a leader restart has lost its answer; it changed nothing, so ask again.
+        return write(rangeId, read).thenCompose(r -> r.getStatus() == RangeResult.Status.APPLIED_RESULT_UNKNOWN
+            ? write(rangeId, read) : CompletableFuture.completedFuture(r));
+      }
+      return client(rangeId).linearizableRead(message(query.toByteArray())).thenApply(RangeReplicas::result);
     }
+    Message message = message(query.toByteArray());
     Optional<KvStateMachine> local = stateMachine(rangeId);
     if (local.isPresent()) {
-      return local.get().query(message).thenApply(RangeReplicas::parse);
+      return local.get().readLocal(message).thenApply(RangeReplicas::parse);
     }
     return client(rangeId).staleRead(message, firstReplica.get(rangeId)).thenApply(RangeReplicas::result);
   }

@@ -51,6 +51,8 @@ public final class RangeCommands {
         }
         yield RangeResult.newBuilder().setBatchPut(BatchPutResponse.getDefaultInstance()).build();
       }
+      // A read ordered by the log: the state as of this entry, nothing changed.
+      case READ -> RangeResult.newBuilder().setGet(read(data, command.getRead().getKeysList())).build();
       case COMMAND_NOT_SET -> failed(RangeResult.Status.FAILED_PRECONDITION, "empty command");
     };
   }

@@ -7,10 +7,15 @@ import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
+import pando.raft.RaftTuning;
 import pando.raft.ReplicaStatus;
 import pando.testing.Await;
 import pando.testing.WriteAudit;
@@ -98,6 +103,54 @@ class FailoverTest {
       if (cluster.layout().rangeFor(key.getBytes()).id() == rangeId) {
         return key;
       }
+    }
+  }
+
+  /**
+   * A leader cut off from both followers cannot know whether a new leader has committed writes
+   * elsewhere, so once its lease has run out it must answer no linearizable read, although it
+   * still believes it leads until the maximum election timeout passes. Ratis's ReadIndex alone
+   * would answer such reads at once from the old state when an earlier read had confirmed the same
+   * commit index (the ReadIndex-only mode of this test failed that way).
+   */
+  @ParameterizedTest(name = "lease reads {0}")
+  @ValueSource(booleans = {true, false})
+  void aLeaderCutOffFromItsMajorityAnswersNoReadOnceItsLeaseHasRunOut(boolean leaseReads) {
+    // The leader lingers up to 3 s before stepping down, long after its lease (0.9 s) ran out.
+    RaftTuning tuning = RaftTuning.defaults()
+        .withElectionTimeout(Duration.ofMillis(1000), Duration.ofMillis(3000))
+        .withLeaderLeaseReads(leaseReads);
+    long leaseNanos = tuning.electionTimeoutMin().toNanos() * 9 / 10;
+    try (TestCluster cluster = new TestCluster(dir, 3, 1, tuning)) {
+      long range = cluster.layout().ranges().get(0).id();
+      int leader = cluster.awaitLeader(range);
+      String key = keyInRange(cluster, range);
+      cluster.kv(leader).put(PutRequest.newBuilder().setKey(b(key)).setValue(b("before")).build());
+      for (int i = 0; i < 3; i++) {
+        assertThat(cluster.kv(leader).get(GetRequest.newBuilder().setKey(b(key)).build()).getValue())
+            .isEqualTo(b("before"));
+      }
+      for (int i = 0; i < 3; i++) {
+        if (i != leader) {
+          cluster.stop(i);
+        }
+      }
+      long cut = System.nanoTime();
+      List<Long> answeredReadsStartedAfterNanos = new ArrayList<>();
+      Await.until(Duration.ofSeconds(30), "the cut-off leader steps down", () -> {
+        long start = System.nanoTime();
+        try {
+          cluster.kv(leader).withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+              .get(GetRequest.newBuilder().setKey(b(key)).build());
+          answeredReadsStartedAfterNanos.add(start - cut);
+        } catch (StatusRuntimeException expectedOnceTheLeaseIsGone) {
+          // refused or timed out
+        }
+        return !cluster.node(leader).isLeader(range);
+      });
+      assertThat(answeredReadsStartedAfterNanos)
+          .as("reads answered by a leader without a majority, by start time after the cut (ns)")
+          .allSatisfy(startedAfter -> assertThat(startedAfter).isLessThan(leaseNanos));
     }
   }
 

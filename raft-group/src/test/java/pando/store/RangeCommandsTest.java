@@ -9,6 +9,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import pando.internal.v1.RangeCommand;
+import pando.internal.v1.RangeQuery;
 import pando.internal.v1.RangeResult;
 import pando.v1.CasRequest;
 import pando.v1.DeleteRequest;
@@ -57,6 +58,18 @@ class RangeCommandsTest {
     assertThat(get("k")).isNull();
     RangeResult again = apply(RangeCommand.newBuilder().setDelete(DeleteRequest.newBuilder().setKey(b("k"))).build());
     assertThat(again.getDelete().getDeleted()).isFalse();
+  }
+
+  @Test
+  void aReadInTheLogAnswersTheCurrentValuesAndChangesNothing() {
+    put("k", "v");
+    RangeResult read = apply(RangeCommand.newBuilder()
+        .setRead(RangeQuery.newBuilder().addKeys(b("k")).addKeys(b("absent"))).build());
+    assertThat(read.getStatus()).isEqualTo(RangeResult.Status.OK);
+    assertThat(read.getGet().getResults(0).getValue()).isEqualTo(b("v"));
+    assertThat(read.getGet().getResults(1).getFound()).isFalse();
+    assertThat(get("k")).isEqualTo("v");
+    assertThat(get("absent")).isNull();
   }
 
   @Test

@@ -2,6 +2,7 @@ package pando.maelstrom.node;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ import pando.maelstrom.protocol.MaelstromException;
 import pando.maelstrom.protocol.MalformedMessageException;
 import pando.maelstrom.protocol.Message;
 import pando.maelstrom.protocol.NodeIo;
+import pando.raft.KvStateMachine;
 import pando.v1.CasRequest;
 import pando.v1.CasResponse;
 import pando.v1.GetResponse;
@@ -40,6 +42,8 @@ import pando.v1.PutRequest;
  * temporarily-unavailable} (11). A failed read changed nothing, so it is always definite (11).
  */
 final class LinKvHandlers {
+  private static final Duration LEASE_RETRY_PAUSE = Duration.ofMillis(50);
+
   private final NodeIo io;
   private final Supplier<RaftReplica> replica;
   private final ExecutorService raftCalls;
@@ -120,7 +124,7 @@ final class LinKvHandlers {
         .addKeys(JsonBytes.encode(key)).build().toByteArray());
     org.apache.ratis.protocol.Message answer = unsafeLocalReads
         ? rep.queryLocally(query)
-        : success(rep.client().io().sendReadOnly(query));
+        : readOnLeaderLease(rep, query);
     GetResponse get = RangeResult.parseFrom(answer.getContent().toByteArray()).getGet().getResults(0);
     if (!get.getFound()) {
       throw new MaelstromException(ErrorCode.KEY_DOES_NOT_EXIST, "no key " + key);
@@ -128,6 +132,31 @@ final class LinKvHandlers {
     JsonObject ok = Message.newBody("read_ok");
     ok.add("value", JsonBytes.decode(get.getValue()));
     return ok;
+  }
+
+  /**
+   * Reads on the leader while it holds its lease. A refusal (lease lapsed, or a deposed leader that
+   * has not stepped down yet) is retried until the request's deadline; the reply goes out by then
+   * anyway, so a later answer is dropped.
+   */
+  private org.apache.ratis.protocol.Message readOnLeaderLease(
+      RaftReplica rep, org.apache.ratis.protocol.Message query) throws Exception {
+    long giveUp = System.nanoTime() + deadline.toNanos();
+    while (true) {
+      try {
+        RaftClientReply reply = rep.client().io().sendReadOnly(query);
+        if (reply.isSuccess() || !KvStateMachine.isLeaseRefusal(reply.getException())
+            || System.nanoTime() > giveUp) {
+          return success(reply);
+        }
+      } catch (IOException e) {
+        // The Ratis client may throw the refusal rather than return it, after its own retries.
+        if (!KvStateMachine.isLeaseRefusal(e) || System.nanoTime() > giveUp) {
+          throw e;
+        }
+      }
+      Thread.sleep(LEASE_RETRY_PAUSE.toMillis());
+    }
   }
 
   private JsonObject write(RaftReplica rep, JsonElement key, JsonElement value) throws Exception {

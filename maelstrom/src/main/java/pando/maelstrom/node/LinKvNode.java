@@ -14,7 +14,7 @@ import pando.maelstrom.protocol.NodeIo;
 
 /**
  * A Maelstrom {@code lin-kv} node: a replica of one Raft group over a {@link MaelstromBus}, whose
- * peers are all the nodes named in {@code init}. Reads use ReadIndex (unless started with the
+ * peers are all the nodes named in {@code init}. Reads are answered by the leader while it holds its lease (unless started with the
  * unsafe {@code --unsafe-local-reads}), writes and cas are Raft log entries.
  *
  * <p>Run: {@code java -cp <classpath> pando.maelstrom.node.LinKvNode [--data-dir DIR]

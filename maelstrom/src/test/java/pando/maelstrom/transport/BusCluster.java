@@ -89,7 +89,9 @@ final class BusCluster implements AutoCloseable {
   private static RaftProperties defaults(Path storage) {
     RaftProperties p = BusRpcType.configure(new RaftProperties());
     RaftServerConfigKeys.setStorageDir(p, List.of(storage.toFile()));
-    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    // As in the lin-kv node: reads on the leader's lease, checked by the state machine.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.DEFAULT);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, true);
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(ELECTION_TIMEOUT_MIN));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(ELECTION_TIMEOUT_MAX));
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(CLIENT_REQUEST_TIMEOUT));
@@ -202,7 +204,7 @@ final class BusCluster implements AutoCloseable {
 
   /** Reads a key straight from a replica's state machine, bypassing Raft. */
   String localValue(String nodeId, String key) {
-    return value(stateMachine(nodeId).query(get(key)).join());
+    return value(stateMachine(nodeId).readLocal(get(key)).join());
   }
 
   @Override

@@ -2,6 +2,7 @@ package pando.maelstrom.transport;
 
 import pando.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static pando.maelstrom.transport.BusCluster.NODES;
 import static pando.maelstrom.transport.BusCluster.get;
 import static pando.maelstrom.transport.BusCluster.put;
@@ -71,14 +72,16 @@ class BusTransportClusterTest {
         assertThat(cluster.localValue(node, "k29")).isEqualTo("v29");
       }
 
-      // Through the leader (ReadIndex: it confirms its leadership with a heartbeat round first).
+      // Through the leader, answered on its lease.
       assertThat(value(client.io().sendReadOnly(get("k7")))).isEqualTo("v7");
-      // Through a follower, right after a write: it must ask the leader for its commit index
-      // (a readIndex call over the bus) and wait until it has applied that far.
-      assertThat(client.io().send(put("fresh", "1")).isSuccess()).isTrue();
+      // A follower answers no linearizable read; it names the leader instead.
       String follower = othersThan(leader).get(0);
-      assertThat(value(client.io().sendReadOnly(get("fresh"), RaftPeerId.valueOf(follower)))).isEqualTo("1");
-      assertThat(NODES.stream().mapToLong(n -> cluster.endpoint(n).served(FrameType.READ_INDEX)).sum()).isPositive();
+      RaftClient once = cluster.client("n1", null, RetryPolicies.noRetry());
+      assertThatThrownBy(() -> once.io().sendReadOnly(get("k7"), RaftPeerId.valueOf(follower)))
+          .isInstanceOf(java.io.IOException.class);
+      // Without a target, the client is sent on to the leader.
+      assertThat(value(cluster.client(follower, follower, RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+          5, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS))).io().sendReadOnly(get("k7")))).isEqualTo("v7");
 
       // Admin requests travel in frames of their own and have replies of their own types.
       GroupManagementApi groups = client.getGroupManagementApi(RaftPeerId.valueOf(follower));
@@ -114,6 +117,12 @@ class BusTransportClusterTest {
       String newLeader = cluster.awaitLeader(ELECTION, majority);
       assertThat(cluster.division(newLeader).getInfo().getCurrentTerm()).isGreaterThan(oldTerm);
       assertThat(onMajority.io().send(put("during", "2")).isSuccess()).isTrue();
+
+      // Nor may it answer a read from its old state: it no longer holds a lease.
+      String seenByOldLeader = onOldLeader.async().sendReadOnlyUnordered(get("during"))
+          .handle((reply, error) -> error != null || !reply.isSuccess() ? "refused" : value(reply))
+          .get(REPLY.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(seenByOldLeader).as("a read through the isolated leader").isIn("refused", "2");
 
       // Fails once its retries run out (each attempt times out), or at best answers with a failure.
       boolean strandedCommitted = stranded
