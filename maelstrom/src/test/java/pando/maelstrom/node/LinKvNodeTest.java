@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pando.maelstrom.check.Event;
@@ -54,8 +53,7 @@ class LinKvNodeTest {
 
   // Found a stale read once in CI (see docs/testing.md); runs with -Pmaelstrom-seeded until explained.
   @Test
-  @Tag("maelstrom-faults")
-  void aPartitionedNodeAndHealingKeepTheHistoryLinearizable() throws Exception {
+    void aPartitionedNodeAndHealingKeepTheHistoryLinearizable() throws Exception {
     HistoryRecorder history = new HistoryRecorder(20_000);
     try (LinKvCluster cluster = new LinKvCluster(dir, NODES, List.of())) {
       ProcessIds ids = new ProcessIds();

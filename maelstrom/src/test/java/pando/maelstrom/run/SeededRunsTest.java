@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import pando.maelstrom.check.Event;
 import pando.maelstrom.check.Verdict;
@@ -16,7 +15,6 @@ import pando.maelstrom.harness.FaultSchedule;
  * kinds are restricted to partitions, pauses and kills, and the seeds chosen so that every run has
  * at least one partition and one kill/restart (asserted from the faults actually applied).
  */
-@Tag("maelstrom-faults")
 class SeededRunsTest {
   private static final Duration RUN = Duration.ofSeconds(25);
   private static final FaultSchedule.Options FAULTS;
