@@ -31,6 +31,15 @@ final class LocalCluster implements AutoCloseable {
   private final String heap;
   private final String classpath;
   private final Process[] processes;
+  private LocalPd pd;
+  private Process pdProcess;
+
+  /** The placement driver 'pando local' runs beside the nodes: one replica, id pd1. */
+  record LocalPd(int apiPort, int raftPort, List<String> args) {
+    String apiAddress() {
+      return "127.0.0.1:" + apiPort;
+    }
+  }
 
   /**
    * @param nodeArgs extra arguments for every {@code pando node}
@@ -96,6 +105,56 @@ final class LocalCluster implements AutoCloseable {
     return members;
   }
 
+  /** Runs a placement driver with the nodes (started first); nodes register and heartbeat to it. */
+  LocalCluster withPlacementDriver(LocalPd placementDriver) {
+    this.pd = placementDriver;
+    return this;
+  }
+
+  Optional<LocalPd> placementDriver() {
+    return Optional.ofNullable(pd);
+  }
+
+  Optional<Process> pdProcess() {
+    return Optional.ofNullable(pdProcess);
+  }
+
+  Path pdLogFile() {
+    return dir.resolve("pd1").resolve("pd.log");
+  }
+
+  /** Starts the placement driver process, if this cluster has one. */
+  void startPd() throws IOException {
+    if (pd == null) {
+      return;
+    }
+    Path pdDir = dir.resolve("pd1");
+    Files.createDirectories(pdDir);
+    List<String> command = javaCommand();
+    command.add("pd");
+    command.add("--id=pd1");
+    command.add("--peers=pd1=127.0.0.1:" + pd.raftPort());
+    command.add("--port=" + pd.apiPort());
+    command.add("--data-dir=" + pdDir.resolve("raft"));
+    command.add("--parent-pid=" + ProcessHandle.current().pid());
+    command.addAll(pd.args());
+    pdProcess = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(pdLogFile().toFile()))
+        .redirectInput(ProcessBuilder.Redirect.PIPE)
+        .start();
+  }
+
+  private List<String> javaCommand() {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx" + heap);
+    command.add("-cp");
+    command.add(classpath);
+    command.add(Pando.class.getName());
+    return command;
+  }
+
   Path logFile(int i) {
     return dir.resolve(members.get(i).id()).resolve("node.log");
   }
@@ -108,17 +167,15 @@ final class LocalCluster implements AutoCloseable {
     ClusterMember member = members.get(i);
     Path nodeDir = dir.resolve(member.id());
     Files.createDirectories(nodeDir);
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-Xmx" + heap);
-    command.add("-cp");
-    command.add(classpath);
-    command.add(Pando.class.getName());
+    List<String> command = javaCommand();
     command.add("node");
     command.add("--id=" + member.id());
     command.add("--members=" + String.join(",", members.stream().map(ClusterMember::toString).toList()));
     command.add("--data-dir=" + nodeDir);
     command.add("--parent-pid=" + ProcessHandle.current().pid());
+    if (pd != null) {
+      command.add("--pd=" + pd.apiAddress());
+    }
     command.addAll(nodeArgs);
     processes[i] = new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -133,6 +190,7 @@ final class LocalCluster implements AutoCloseable {
    */
   void startAll(Duration readyTimeout, IntConsumer onReady) throws IOException, InterruptedException {
     try {
+      startPd();
       for (int i = 0; i < members.size(); i++) {
         start(i);
       }
@@ -174,12 +232,14 @@ final class LocalCluster implements AutoCloseable {
   /** Stops every node: SIGTERM, then SIGKILL for any that does not exit in time. */
   @Override
   public void close() {
-    for (Process p : processes) {
+    List<Process> all = new ArrayList<>(java.util.Arrays.asList(processes));
+    all.add(pdProcess); // last: nodes stop heartbeating before the PD goes
+    for (Process p : all) {
       if (p != null) {
         p.destroy();
       }
     }
-    for (Process p : processes) {
+    for (Process p : all) {
       if (p == null) {
         continue;
       }
@@ -200,6 +260,10 @@ final class LocalCluster implements AutoCloseable {
       ClusterMember m = members.get(i);
       String pid = process(i).map(p -> String.valueOf(p.pid())).orElse("-");
       out.printf("%-4s %-17s %-17s %-8s %s%n", m.id(), m.apiAddress(), m.raftAddress(), pid, logFile(i));
+    }
+    if (pd != null) {
+      String pid = pdProcess().map(p -> String.valueOf(p.pid())).orElse("-");
+      out.printf("%-4s %-17s %-17s %-8s %s%n", "pd1", pd.apiAddress(), "127.0.0.1:" + pd.raftPort(), pid, pdLogFile());
     }
     out.flush();
   }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     name = "local",
     mixinStandardHelpOptions = true,
     description = {
-      "Starts a local cluster on 127.0.0.1: one process per node, data and logs under --dir.",
+      "Starts a local cluster on 127.0.0.1: one process per node and one placement driver, data and logs under --dir.",
       "Runs in the foreground; Ctrl-C stops every node. Run it again on the same --dir to restart"
           + " the same cluster with its data."
     })
@@ -31,7 +31,8 @@ final class LocalCommand implements Callable<Integer> {
   Path dir;
 
   @Option(names = "--base-port", defaultValue = "7000",
-      description = "Node i serves the API on base+i and Raft on base+100+i (default: ${DEFAULT-VALUE}).")
+      description = "Node i serves the API on base+i and Raft on base+100+i; the placement driver"
+          + " listens on base+200 (Raft on base+201) (default: ${DEFAULT-VALUE}).")
   int basePort;
 
   @Option(names = "--initial-ranges", defaultValue = "8", description = "Ranges to create (default: ${DEFAULT-VALUE}).")
@@ -61,7 +62,10 @@ final class LocalCommand implements Callable<Integer> {
     }
     out.printf("%s a %d-node cluster, data in %s%n", existing ? "restarting" : "starting", members.size(), absolute);
     out.flush();
-    LocalCluster cluster = new LocalCluster(absolute, members, nodeArgs, heap, System.getProperty("java.class.path"));
+    LocalCluster.checkPortsFree(List.of(new pando.node.ClusterMember("pd1", "127.0.0.1", basePort + 201, basePort + 200)));
+    LocalCluster cluster = new LocalCluster(absolute, members, nodeArgs, heap, System.getProperty("java.class.path"))
+        .withPlacementDriver(new LocalCluster.LocalPd(basePort + 200, basePort + 201, List.of(
+            "--initial-nodes=" + members.size(), "--initial-ranges=" + initialRanges, "--replication=" + rf)));
     CountDownLatch stopping = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
       stopping.countDown();
@@ -82,6 +86,7 @@ final class LocalCommand implements Callable<Integer> {
     out.println("cluster ready. Try, in another terminal:");
     out.println("  ./pando put hello world");
     out.println("  ./pando get hello --endpoint " + members.get(members.size() - 1).apiAddress());
+    out.println("  ./pando admin nodes --pd 127.0.0.1:" + (basePort + 200));
     out.println("Ctrl-C stops every node.");
     out.flush();
     watch(cluster, out, stopping);

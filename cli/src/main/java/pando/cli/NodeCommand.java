@@ -5,10 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import pando.api.RequestLimits;
+import pando.api.pd.PdConnection;
 import pando.node.ClusterMember;
 import pando.node.NodeConfig;
 import pando.node.PandoNode;
@@ -58,6 +56,15 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
           + " no clock assumption, but each read costs as much as a write.")
   boolean leaseReads;
 
+  @Option(names = "--pd", split = ",", paramLabel = "host:port",
+      description = "The placement driver's replicas. The node registers with it and heartbeats every"
+          + " --heartbeat-interval. Without it the node runs on its static layout alone.")
+  List<String> pd = List.of();
+
+  @Option(names = "--heartbeat-interval", defaultValue = "1s",
+      description = "How often to heartbeat to the placement driver until it asks otherwise (default: ${DEFAULT-VALUE}).")
+  Duration heartbeatInterval;
+
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
   Long parentPid;
 
@@ -74,7 +81,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     RequestLimits limits = new RequestLimits(maxValueBytes, RequestLimits.DEFAULT_MAX_BATCH_ENTRIES,
         Math.max(RequestLimits.DEFAULT_MAX_BATCH_BYTES, maxValueBytes));
     NodeConfig config = new NodeConfig(id, parsed, dataDir, initialRanges, replication, limits,
-        requestTimeout, RaftTuning.defaults().withLeaderLeaseReads(leaseReads));
+        requestTimeout, RaftTuning.defaults().withLeaderLeaseReads(leaseReads))
+        .withPlacementDriver(pd.stream().flatMap(a -> PdConnection.parseAddresses(a).stream()).toList(),
+            heartbeatInterval);
     System.err.println("pando node starting: " + config);
     PandoNode node = PandoNode.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -83,25 +92,9 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
       stopped.countDown();
     }, "pando-shutdown"));
     if (parentPid != null) {
-      exitWithParent(parentPid);
+      ParentWatch.exitWhenGone(parentPid, "pando node");
     }
     stopped.await();
     return 0;
-  }
-
-  /** A node started by 'pando local' must not outlive it, even if it was killed with -9. */
-  private static void exitWithParent(long pid) {
-    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "parent-watchdog");
-      t.setDaemon(true);
-      return t;
-    });
-    watchdog.scheduleWithFixedDelay(() -> {
-      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-        return;
-      }
-      System.err.println("pando node: parent process " + pid + " is gone; stopping");
-      System.exit(0);
-    }, 1, 1, TimeUnit.SECONDS);
   }
 }

@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
     description = "Pando: a distributed key-value store of hash ranges, each a Raft group over MapDB.",
     subcommands = {
       NodeCommand.class,
+      PdCommand.class,
       LocalCommand.class,
+      AdminCommand.class,
       DataCommands.Put.class,
       DataCommands.Get.class,
       DataCommands.Del.class,

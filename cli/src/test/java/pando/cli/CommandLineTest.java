@@ -32,6 +32,9 @@ class CommandLineTest {
       "incr k notanumber                    | 'notanumber'",
       "get k --timeout soon                 | 'soon' is not a duration",
       "node --data-dir /tmp/x               | Missing required option: '--id=<id>'",
+      "pd --id pd1 --port 1 --data-dir /tmp/x | Missing required option: '--peers=id=host:raftPort'",
+      "admin                                | Missing required subcommand",
+      "admin nodes --bogus                  | Unknown option: '--bogus'",
       "frobnicate                           | Unmatched argument"})
   void usageErrorsPrintOneLineAndExitTwo(String args, String expected) {
     Run r = run(args.trim().split("\\s+"));
@@ -56,6 +59,21 @@ class CommandLineTest {
   }
 
   @Test
+  void anUnreachablePlacementDriverIsOneReadableLine() {
+    Run r = run("admin", "nodes", "--pd", "127.0.0.1:1", "--timeout", "2s");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().lines().count()).isEqualTo(1);
+    assertThat(r.err()).contains("no placement driver replica answered (127.0.0.1:1)");
+  }
+
+  @Test
+  void aMalformedPlacementDriverAddressIsRefused() {
+    Run r = run("admin", "status", "--pd", "localhost");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().trim()).isEqualTo("error: placement driver address must look like host:port, got 'localhost'");
+  }
+
+  @Test
   void anEmptyKeyIsRefusedWithTheLimit() {
     Run r = run("put", "", "v", "--endpoint", "127.0.0.1:1");
     assertThat(r.exitCode()).isEqualTo(1);
@@ -64,7 +82,7 @@ class CommandLineTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"node", "local", "put", "get", "del", "cas", "incr"}) {
+    for (String command : new String[] {"node", "pd", "local", "admin", "put", "get", "del", "cas", "incr"}) {
       Run r = run(command, "--help");
       assertThat(r.exitCode()).as(command).isZero();
       assertThat(r.out()).as(command).startsWith("Usage: pando " + command);

@@ -17,6 +17,8 @@ import pando.raft.RaftTuning;
  * @param limits key, value and batch size limits
  * @param requestTimeoutMax longest a request may wait when the caller sets no shorter deadline
  * @param raft Raft timing and snapshot settings
+ * @param pdAddresses the placement driver's replicas ({@code host:port}); empty for none
+ * @param heartbeatInterval how often to heartbeat to the placement driver until it says otherwise
  */
 public record NodeConfig(
     String nodeId,
@@ -26,14 +28,29 @@ public record NodeConfig(
     int replication,
     RequestLimits limits,
     Duration requestTimeoutMax,
-    RaftTuning raft) {
+    RaftTuning raft,
+    List<String> pdAddresses,
+    Duration heartbeatInterval) {
 
   public static final int DEFAULT_INITIAL_RANGES = 8;
   public static final int DEFAULT_REPLICATION = 3;
   public static final Duration DEFAULT_REQUEST_TIMEOUT_MAX = Duration.ofSeconds(10);
 
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
+  /** A node without a placement driver. */
+  public NodeConfig(String nodeId, List<ClusterMember> members, Path dataDir, int initialRanges,
+      int replication, RequestLimits limits, Duration requestTimeoutMax, RaftTuning raft) {
+    this(nodeId, members, dataDir, initialRanges, replication, limits, requestTimeoutMax, raft,
+        List.of(), DEFAULT_HEARTBEAT_INTERVAL);
+  }
+
   public NodeConfig {
     members = List.copyOf(members);
+    pdAddresses = List.copyOf(pdAddresses);
+    if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("heartbeat interval must be positive");
+    }
     if (members.stream().noneMatch(m -> m.id().equals(nodeId))) {
       throw new IllegalArgumentException("node id " + nodeId + " is not among the members " + members);
     }
@@ -47,6 +64,12 @@ public record NodeConfig(
   }
 
   public NodeConfig withRaft(RaftTuning tuning) {
-    return new NodeConfig(nodeId, members, dataDir, initialRanges, replication, limits, requestTimeoutMax, tuning);
+    return new NodeConfig(nodeId, members, dataDir, initialRanges, replication, limits, requestTimeoutMax, tuning,
+        pdAddresses, heartbeatInterval);
+  }
+
+  public NodeConfig withPlacementDriver(List<String> addresses, Duration interval) {
+    return new NodeConfig(nodeId, members, dataDir, initialRanges, replication, limits, requestTimeoutMax, raft,
+        addresses, interval);
   }
 }

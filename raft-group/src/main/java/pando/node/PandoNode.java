@@ -20,25 +20,30 @@ import pando.raft.ReplicaStatus;
 /**
  * A running Pando node: its range replicas (one Ratis server, many groups) and its public gRPC API.
  *
- * <p>On the first start in an empty data directory it computes the cluster's range layout from the
- * member list and saves it; later starts use the saved layout, so a node always serves the ranges
- * its data belongs to.
+ * <p>On the first start in an empty data directory it takes the cluster's range layout from the
+ * placement driver, if it has one, or else computes it from the member list, and saves it; later
+ * starts use the saved layout, so a node always serves the ranges its data belongs to.
  */
 public final class PandoNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PandoNode.class);
   private static final String LAYOUT_FILE = "layout.txt";
   private static final int MAX_CONCURRENT_CALLS_PER_CONNECTION = 1000;
+  // A first start under a placement driver waits this long for the cluster's first ranges.
+  private static final java.time.Duration PD_BOOTSTRAP_TIMEOUT = java.time.Duration.ofMinutes(5);
 
   private final NodeConfig config;
   private final RangeLayout layout;
   private final RangeReplicas replicas;
   private final Server api;
+  private final PdHeartbeater heartbeater;
 
-  private PandoNode(NodeConfig config, RangeLayout layout, RangeReplicas replicas, Server api) {
+  private PandoNode(NodeConfig config, RangeLayout layout, RangeReplicas replicas, Server api,
+      PdHeartbeater heartbeater) {
     this.config = config;
     this.layout = layout;
     this.replicas = replicas;
     this.api = api;
+    this.heartbeater = heartbeater;
   }
 
   public static PandoNode start(NodeConfig config) throws IOException {
@@ -69,7 +74,14 @@ public final class PandoNode implements AutoCloseable {
     LOG.info("node={} event=started api={} raft={} ranges={} data={}",
         self.id(), self.apiAddress(), self.raftAddress(),
         layout.rangesOn(self.id()).stream().map(RangeSpec::id).toList(), config.dataDir());
-    return new PandoNode(config, layout, replicas, api);
+    PdHeartbeater heartbeater = null;
+    if (!config.pdAddresses().isEmpty()) {
+      heartbeater = new PdHeartbeater(self,
+          layout.rangesOn(self.id()).stream().map(RangeSpec::id).toList(), replicas::status,
+          config.pdAddresses(), config.heartbeatInterval());
+      heartbeater.start();
+    }
+    return new PandoNode(config, layout, replicas, api, heartbeater);
   }
 
   private static RangeLayout loadOrCreateLayout(NodeConfig config) throws IOException {
@@ -77,7 +89,9 @@ public final class PandoNode implements AutoCloseable {
     if (Files.exists(file)) {
       return RangeLayout.load(file);
     }
-    RangeLayout layout = RangeLayout.initial(config.members(), config.initialRanges(), config.replication());
+    RangeLayout layout = config.pdAddresses().isEmpty()
+        ? RangeLayout.initial(config.members(), config.initialRanges(), config.replication())
+        : PdBootstrap.awaitLayout(config.self(), config.pdAddresses(), PD_BOOTSTRAP_TIMEOUT);
     layout.save(file);
     return layout;
   }
@@ -107,6 +121,9 @@ public final class PandoNode implements AutoCloseable {
   /** Stops serving: the API first, so no request starts against a closing replica. */
   @Override
   public void close() {
+    if (heartbeater != null) {
+      heartbeater.close(); // first, so the PD sees this node go quiet
+    }
     api.shutdown();
     try {
       if (!api.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -70,6 +70,7 @@ public final class KvStateMachine extends BaseStateMachine {
   // from the last snapshot, so until this passes the store's own applied index we are replaying.
   private volatile long deliveredIndex;
   private volatile RaftServer.Division division;
+  private final java.util.concurrent.atomic.LongAdder reads = new java.util.concurrent.atomic.LongAdder();
 
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
@@ -193,6 +194,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
   /** Answers a {@link RangeQuery} from this replica's state as it is now, asking no one. */
   public CompletableFuture<Message> readLocal(Message request) {
+    reads.increment();
     try {
       RangeQuery query = RangeQuery.parseFrom(request.getContent().toByteArray());
       RangeResult result = RangeResult.newBuilder().setGet(store.read(query.getKeysList())).build();
@@ -252,6 +254,20 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public SimpleStateMachineStorage getStateMachineStorage() {
     return storage;
+  }
+
+  /** Reads answered by this replica since it started; for statistics. */
+  public long readCount() {
+    return reads.sum();
+  }
+
+  /** Size of the store file on disk, 0 if it cannot be read; for statistics. */
+  public long storeBytes() {
+    try {
+      return java.nio.file.Files.size(liveFile);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /** Keys held by this replica; for statistics and tests. */

@@ -238,7 +238,19 @@ public final class RangeReplicas implements AutoCloseable {
           division.getInfo().getLastAppliedIndex(),
           snapshot == null ? -1 : snapshot.getIndex(),
           division.getRaftLog().getStartIndex(),
-          sm.keyCount()));
+          sm.keyCount(),
+          sm.storeBytes(),
+          sm.readCount()));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The node this replica believes leads the range, if it holds a replica and knows a leader. */
+  public Optional<String> leaderOf(long rangeId) {
+    try {
+      RaftPeerId leader = server.getDivision(RangeGroups.groupId(rangeId)).getInfo().getLeaderId();
+      return Optional.ofNullable(leader).map(RaftPeerId::toString);
     } catch (IOException e) {
       return Optional.empty();
     }

@@ -8,5 +8,8 @@ package pando.raft;
  * @param snapshotIndex index of the latest snapshot held, or -1
  * @param logStartIndex first index still in the Raft log (entries before it were purged after a snapshot)
  * @param keys keys held by the replica
+ * @param bytes size of the replica's store file on disk
+ * @param reads reads this replica has answered since it started (a counter, for rates)
  */
-public record ReplicaStatus(boolean leader, long appliedIndex, long snapshotIndex, long logStartIndex, long keys) {}
+public record ReplicaStatus(
+    boolean leader, long appliedIndex, long snapshotIndex, long logStartIndex, long keys, long bytes, long reads) {}

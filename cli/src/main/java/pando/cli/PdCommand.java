@@ -1,0 +1,86 @@
+package pando.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import pando.pd.PdConfig;
+import pando.pd.PdPeer;
+import pando.pd.PdServer;
+import pando.pd.meta.LivenessPolicy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "pd",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs one placement-driver replica until it is stopped (SIGTERM or Ctrl-C).",
+      "The placement driver keeps the cluster's metadata in its own Raft group: 1 replica for a"
+          + " laptop, 3 in production (it survives the loss of a minority). Nodes register and"
+          + " heartbeat to it; 'pando admin' asks it about the cluster."
+    })
+final class PdCommand implements java.util.concurrent.Callable<Integer> {
+  @Option(names = "--id", required = true, description = "This replica's id, one of --peers (e.g. pd1).")
+  String id;
+
+  @Option(names = "--peers", required = true, split = ",", paramLabel = "id=host:raftPort",
+      description = "Every replica of the placement driver's Raft group, this one included.")
+  List<String> peers;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface for the PD's gRPC port (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", required = true, description = "Port of the PD's gRPC services (PlacementDriver, Admin).")
+  int port;
+
+  @Option(names = "--data-dir", required = true, description = "Where this replica keeps its Raft log and snapshots.")
+  Path dataDir;
+
+  @Option(names = "--suspect-after", defaultValue = "3s",
+      description = "A node silent this long is SUSPECT (default: ${DEFAULT-VALUE}).")
+  Duration suspectAfter;
+
+  @Option(names = "--down-after", defaultValue = "10s",
+      description = "A node silent this long is DOWN (default: ${DEFAULT-VALUE}).")
+  Duration downAfter;
+
+  @Option(names = "--heartbeat-interval", defaultValue = "1s",
+      description = "How often nodes are asked to heartbeat (default: ${DEFAULT-VALUE}).")
+  Duration heartbeatInterval;
+
+  @Option(names = "--initial-nodes", defaultValue = "3",
+      description = "Create the cluster's first ranges once this many nodes have registered (default: ${DEFAULT-VALUE}).")
+  int initialNodes;
+
+  @Option(names = "--initial-ranges", defaultValue = "8",
+      description = "How many ranges to cut the hash space into at first (default: ${DEFAULT-VALUE}).")
+  int initialRanges;
+
+  @Option(names = "--replication", defaultValue = "3",
+      description = "Replicas per range: 1, 3 or 5 (default: ${DEFAULT-VALUE}).")
+  int replication;
+
+  @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
+  Long parentPid;
+
+  @Override
+  public Integer call() throws Exception {
+    List<PdPeer> parsed = peers.stream().map(PdPeer::parse).toList();
+    PdConfig config = PdConfig.of(id, host, port, parsed, dataDir)
+        .withLiveness(new LivenessPolicy(heartbeatInterval, suspectAfter, downAfter))
+        .withBootstrap(new PdConfig.Bootstrap(initialNodes, initialRanges, replication));
+    System.err.println("pando pd starting: " + config);
+    PdServer pd = PdServer.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      pd.close();
+      stopped.countDown();
+    }, "pando-pd-shutdown"));
+    if (parentPid != null) {
+      ParentWatch.exitWhenGone(parentPid, "pando pd");
+    }
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,294 @@
+package pando.pd;
+
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pando.internal.v1.PdCommand;
+import pando.internal.v1.PdResult;
+import pando.pd.meta.HeartbeatBook;
+import pando.internal.v1.BootstrapRangesCommand;
+import pando.pd.meta.NodeRegistry;
+import pando.pd.meta.PdState;
+
+/**
+ * One replica of the placement driver: a Raft server for the PD group (its metadata in a {@link
+ * PdStateMachine}), a Raft client to change that metadata, and the gRPC services PlacementDriver
+ * and Admin.
+ *
+ * <p>Durable metadata (registered nodes) goes through the Raft log. Heartbeats do not: they are
+ * soft state kept in memory by the leader ({@link HeartbeatBook}), so the log does not grow with
+ * every node every second. A new leader starts an empty book and judges every node from the moment
+ * it took over, which gives each node a full grace period after a PD failover. Calls that need the
+ * book (heartbeats, Admin) are answered by the leader only; other replicas refuse with
+ * FAILED_PRECONDITION and callers try the next PD address.
+ */
+public final class PdServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PdServer.class);
+  /** Fixed, so restarted replicas find their group again. */
+  public static final RaftGroupId GROUP_ID =
+      RaftGroupId.valueOf(UUID.nameUUIDFromBytes("pando-placement-driver".getBytes(StandardCharsets.UTF_8)));
+  private static final int CLIENT_ATTEMPTS = 10;
+  private static final long CLIENT_RETRY_SLEEP_MILLIS = 200;
+  private static final int MAX_INBOUND_MESSAGE_BYTES = 16 << 20;
+
+  private final PdConfig config;
+  private final RaftServer raft;
+  private final RaftClient client;
+  private final PdStateMachine stateMachine;
+  private final Leadership leadership;
+  private final java.util.concurrent.atomic.AtomicBoolean bootstrapping = new java.util.concurrent.atomic.AtomicBoolean();
+  private Server api;
+
+  private PdServer(PdConfig config, RaftServer raft, RaftClient client, PdStateMachine stateMachine) {
+    this.config = config;
+    this.raft = raft;
+    this.client = client;
+    this.stateMachine = stateMachine;
+    this.leadership = new Leadership();
+  }
+
+  /** Starts the replica: its Raft server (formatting its storage on first start) and its gRPC port. */
+  public static PdServer start(PdConfig config) throws IOException {
+    RaftGroup group = RaftGroup.valueOf(GROUP_ID, config.peers().stream()
+        .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build())
+        .toList());
+    RaftProperties properties = properties(config);
+    boolean fresh = !Files.isDirectory(config.dataDir().resolve(GROUP_ID.getUuid().toString()));
+    PdStateMachine stateMachine = new PdStateMachine();
+    RaftServer raft = RaftServer.newBuilder()
+        .setServerId(RaftPeerId.valueOf(config.selfId()))
+        .setGroup(group)
+        .setProperties(properties)
+        .setStateMachine(stateMachine)
+        .setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER)
+        .build();
+    raft.start();
+    RaftClient client = RaftClient.newBuilder()
+        .setProperties(properties)
+        .setRaftGroup(group)
+        .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+            CLIENT_ATTEMPTS, TimeDuration.valueOf(CLIENT_RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
+        .build();
+    PdServer pd = new PdServer(config, raft, client, stateMachine);
+    try {
+      pd.api = NettyServerBuilder.forAddress(new InetSocketAddress(config.apiHost(), config.apiPort()))
+          .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+          .addService(new PlacementDriverService(pd))
+          .addService(new AdminService(pd))
+          .build()
+          .start();
+    } catch (IOException | RuntimeException e) {
+      pd.close();
+      throw e;
+    }
+    LOG.info("pd={} event=started api={}:{} raft={} peers={}", config.selfId(), config.apiHost(),
+        pd.apiPort(), config.self().raftAddress(), config.peers());
+    return pd;
+  }
+
+  private static RaftProperties properties(PdConfig config) {
+    RaftProperties p = new RaftProperties();
+    RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().toFile()));
+    GrpcConfigKeys.Server.setPort(p, config.self().raftPort());
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(config.electionTimeoutMin().toMillis()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(config.electionTimeoutMax().toMillis()));
+    // The metadata is small: snapshot often, so a restart replays little.
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, 1000);
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(p, ms(2000));
+    return p;
+  }
+
+  private static TimeDuration ms(long millis) {
+    return TimeDuration.valueOf(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The port the PD's gRPC services listen on (useful when configured as 0). */
+  public int apiPort() {
+    return api.getPort();
+  }
+
+  public String id() {
+    return config.selfId();
+  }
+
+  PdConfig config() {
+    return config;
+  }
+
+  /** The durable metadata as this replica has applied it. */
+  public PdState state() {
+    return stateMachine.state();
+  }
+
+  /** The registered nodes as this replica has applied them. */
+  public NodeRegistry registry() {
+    return stateMachine.state().nodes();
+  }
+
+  /**
+   * Proposes the cluster's first ranges once enough nodes have registered. Called by the leader
+   * after registrations and heartbeats; cheap when there is nothing to do, and harmless when two
+   * calls race (the second bootstrap is a no-op in the log).
+   */
+  void maybeBootstrap() {
+    PdState current = state();
+    if (current.bootstrapped() || current.nodes().nodes().size() < config.bootstrap().initialNodes()
+        || !isLeader() || !bootstrapping.compareAndSet(false, true)) {
+      return;
+    }
+    submit(PdCommand.newBuilder().setBootstrapRanges(BootstrapRangesCommand.newBuilder()
+        .setRangeCount(config.bootstrap().initialRanges())
+        .setReplication(config.bootstrap().replication()))
+        .build())
+        .whenComplete((result, error) -> {
+          bootstrapping.set(false);
+          if (error != null) {
+            LOG.warn("pd={} event=bootstrap-failed error={}", config.selfId(), error.toString());
+          } else {
+            LOG.info("pd={} event=bootstrap status={} message=\"{}\"", config.selfId(), result.getStatus(),
+                result.getMessage());
+          }
+        });
+  }
+
+  /** True if this replica leads the PD group and has applied everything committed before. */
+  public boolean isLeader() {
+    return leadership.isReadyLeader();
+  }
+
+  /** Commits a metadata change through the PD's Raft group and returns what applying it answered. */
+  CompletableFuture<PdResult> submit(PdCommand command) {
+    return client.async().send(Message.valueOf(ByteString.copyFrom(command.toByteArray())))
+        .thenApply(reply -> {
+          if (!reply.isSuccess()) {
+            throw new StatusRuntimeException(Status.UNAVAILABLE.withDescription(
+                "the placement driver could not commit the change: " + reply.getException()));
+          }
+          try {
+            return PdResult.parseFrom(reply.getMessage().getContent().toByteArray());
+          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("unreadable PD result", e);
+          }
+        })
+        .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The leader's heartbeat book, or a FAILED_PRECONDITION error naming the leader if this replica
+   * does not lead (callers then try another PD address).
+   */
+  HeartbeatBook bookOrRefuse() {
+    HeartbeatBook book = leadership.book();
+    if (book == null) {
+      String leader = leadership.leaderId();
+      throw Status.FAILED_PRECONDITION
+          .withDescription("PD replica " + config.selfId() + " is not the PD leader"
+              + (leader == null ? " and no leader is known yet; retry shortly" : " (the leader is " + leader + "); ask another PD address"))
+          .asRuntimeException();
+    }
+    return book;
+  }
+
+  String leaderId() {
+    return leadership.leaderId();
+  }
+
+  /** Monotonic milliseconds, the clock of heartbeat ages. */
+  static long nowMillis() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  @Override
+  public void close() {
+    if (api != null) {
+      api.shutdownNow();
+      try {
+        api.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      client.close();
+    } catch (IOException e) {
+      LOG.warn("pd={} event=raft-client-close-failed error={}", config.selfId(), e.toString());
+    }
+    try {
+      raft.close();
+    } catch (IOException e) {
+      LOG.warn("pd={} event=raft-server-close-failed error={}", config.selfId(), e.toString());
+    }
+  }
+
+  /** Which term this replica leads, and the heartbeat book of that term. */
+  private final class Leadership {
+    private long bookTerm = -1;
+    private HeartbeatBook book;
+
+    private RaftServer.Division division() {
+      try {
+        return raft.getDivision(GROUP_ID);
+      } catch (IOException e) {
+        return null;
+      }
+    }
+
+    boolean isReadyLeader() {
+      RaftServer.Division d = division();
+      return d != null && d.getInfo().isLeader() && d.getInfo().isLeaderReady();
+    }
+
+    String leaderId() {
+      RaftServer.Division d = division();
+      RaftPeerId leader = d == null ? null : d.getInfo().getLeaderId();
+      return leader == null ? null : leader.toString();
+    }
+
+    /** The book of the current term if this replica leads it, else null. */
+    synchronized HeartbeatBook book() {
+      RaftServer.Division d = division();
+      if (d == null || !d.getInfo().isLeader() || !d.getInfo().isLeaderReady()) {
+        return null;
+      }
+      long term = d.getInfo().getCurrentTerm();
+      if (term != bookTerm) {
+        book = new HeartbeatBook(config.liveness(), nowMillis());
+        bookTerm = term;
+        LOG.info("pd={} event=leading term={}", config.selfId(), term);
+      }
+      return book;
+    }
+  }
+}

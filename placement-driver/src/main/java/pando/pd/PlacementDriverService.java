@@ -1,0 +1,101 @@
+package pando.pd;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import pando.internal.v1.PdCommand;
+import pando.internal.v1.PdResult;
+import pando.internal.v1.RegisterNodeCommand;
+import pando.pd.meta.ClusterView;
+import pando.pd.meta.HeartbeatBook;
+import pando.v1.GetRangeTableRequest;
+import pando.v1.RangeTableResponse;
+import pando.v1.HeartbeatRequest;
+import pando.v1.HeartbeatResponse;
+import pando.v1.PlacementDriverGrpc;
+import pando.v1.RegisterNodeRequest;
+import pando.v1.RegisterNodeResponse;
+
+/** What nodes call: registration (through the PD's log) and heartbeats (into the leader's memory). */
+final class PlacementDriverService extends PlacementDriverGrpc.PlacementDriverImplBase {
+  private final PdServer pd;
+
+  PlacementDriverService(PdServer pd) {
+    this.pd = pd;
+  }
+
+  @Override
+  public void registerNode(RegisterNodeRequest request, StreamObserver<RegisterNodeResponse> response) {
+    PdCommand command = PdCommand.newBuilder().setRegisterNode(RegisterNodeCommand.newBuilder()
+        .setRequestedId(request.getRequestedId())
+        .setApiAddress(request.getApiAddress())
+        .setRaftAddress(request.getRaftAddress())
+        .setCapacityBytes(request.getCapacityBytes())
+        .setNowMs(System.currentTimeMillis()))
+        .build();
+    pd.submit(command).whenComplete((result, error) -> {
+      if (error != null) {
+        response.onError(asStatus(error));
+        return;
+      }
+      if (result.getStatus() != PdResult.Status.OK) {
+        Status status = result.getStatus() == PdResult.Status.ALREADY_EXISTS
+            ? Status.ALREADY_EXISTS : Status.INVALID_ARGUMENT;
+        response.onError(status.withDescription(result.getMessage()).asRuntimeException());
+        return;
+      }
+      pd.maybeBootstrap();
+      response.onNext(RegisterNodeResponse.newBuilder()
+          .setNodeId(result.getNodeId())
+          .setHeartbeatIntervalMs(pd.config().liveness().heartbeatInterval().toMillis())
+          .build());
+      response.onCompleted();
+    });
+  }
+
+  @Override
+  public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+    try {
+      HeartbeatBook book = pd.bookOrRefuse();
+      if (pd.registry().node(request.getNodeId()).isEmpty()) {
+        throw Status.NOT_FOUND.withDescription("node '" + request.getNodeId()
+            + "' is not registered with the placement driver; register it first").asRuntimeException();
+      }
+      book.record(request, PdServer.nowMillis());
+      pd.maybeBootstrap();
+      response.onNext(HeartbeatResponse.getDefaultInstance());
+      response.onCompleted();
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+    }
+  }
+
+  @Override
+  public void getRangeTable(GetRangeTableRequest request, StreamObserver<RangeTableResponse> response) {
+    try {
+      HeartbeatBook book = pd.bookOrRefuse();
+      response.onNext(ClusterView.rangeTable(pd.state(), book));
+      response.onCompleted();
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+    }
+  }
+
+  /** A failed Raft call as the status a caller can act on. */
+  static StatusRuntimeException asStatus(Throwable error) {
+    Throwable t = error;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof StatusRuntimeException s) {
+      return s;
+    }
+    if (t instanceof TimeoutException) {
+      return Status.UNAVAILABLE.withDescription(
+          "the placement driver did not answer in time (no PD leader?); retry").asRuntimeException();
+    }
+    return Status.UNAVAILABLE.withDescription("the placement driver failed: " + t).asRuntimeException();
+  }
+}

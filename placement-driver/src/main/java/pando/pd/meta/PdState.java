@@ -1,0 +1,185 @@
+package pando.pd.meta;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import pando.api.range.RangeProtos;
+import pando.api.range.RangeTable;
+import pando.internal.v1.BootstrapRangesCommand;
+import pando.internal.v1.NodeRecord;
+import pando.internal.v1.PdCommand;
+import pando.internal.v1.PdMetadata;
+import pando.internal.v1.PdResult;
+
+/**
+ * The placement driver's whole durable state: the registered nodes ({@link NodeRegistry}) and, once
+ * the cluster is bootstrapped, the range table. This is the state of the PD's Raft group; a
+ * snapshot is {@link #toProto()}.
+ *
+ * <p>Immutable. {@link #apply(PdCommand)} returns the next state and what to answer; a refused
+ * command returns this state unchanged. Applying is deterministic — it reads nothing but the state
+ * and the command — so every PD replica applying the same log reaches an equal state.
+ *
+ * <p>Bootstrapping happens once: the first accepted {@code bootstrap_ranges} creates the table, and
+ * every later one is answered OK without changing anything, so a leader that proposes it twice
+ * (say, across a failover) cannot create a second set of ranges. The table's leader hints are
+ * empty: leadership is soft state, reported by heartbeats, never logged.
+ */
+public final class PdState {
+  /** The replication factors a cluster may be bootstrapped with. */
+  public static final Set<Integer> REPLICATION_FACTORS = Set.of(1, 3, 5);
+
+  /** The most ranges a bootstrap may create. */
+  public static final int MAX_INITIAL_RANGES = 4096;
+
+  private final NodeRegistry nodes;
+  private final Optional<RangeTable> ranges;
+
+  /** The result of applying one command: the state after it, and the answer to the caller. */
+  public record Applied(PdState state, PdResult result) {
+    public Applied {
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(result, "result");
+    }
+  }
+
+  private PdState(NodeRegistry nodes, Optional<RangeTable> ranges) {
+    this.nodes = Objects.requireNonNull(nodes, "nodes");
+    this.ranges = Objects.requireNonNull(ranges, "ranges");
+  }
+
+  /** A cluster with no nodes and no ranges. */
+  public static PdState empty() {
+    return new PdState(NodeRegistry.empty(), Optional.empty());
+  }
+
+  /**
+   * The state a snapshot describes. No ranges means not bootstrapped.
+   *
+   * @throws IllegalArgumentException if the snapshot's nodes are corrupt (see {@link
+   *     NodeRegistry#fromProto}) or its ranges do not form a valid table; the message names the
+   *     offending node or range
+   */
+  public static PdState fromProto(PdMetadata metadata) {
+    NodeRegistry nodes = NodeRegistry.fromProto(metadata);
+    if (metadata.getRangesCount() == 0) {
+      return new PdState(nodes, Optional.empty());
+    }
+    try {
+      return new PdState(nodes, Optional.of(RangeProtos.fromProto(metadata.getRangesList())));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("corrupt PD snapshot: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The snapshot of this state: nodes sorted by id, the next node number and the ranges sorted by
+   * start; {@link #fromProto} reads it back equal.
+   */
+  public PdMetadata toProto() {
+    PdMetadata.Builder metadata = nodes.toProto().toBuilder();
+    ranges.ifPresent(table -> metadata.addAllRanges(RangeProtos.toProto(table)));
+    return metadata.build();
+  }
+
+  public NodeRegistry nodes() {
+    return nodes;
+  }
+
+  /** The range table; empty until the cluster is bootstrapped. */
+  public Optional<RangeTable> ranges() {
+    return ranges;
+  }
+
+  public boolean bootstrapped() {
+    return ranges.isPresent();
+  }
+
+  /** Applies one log entry. Never throws for a bad command: it answers INVALID instead. */
+  public Applied apply(PdCommand command) {
+    return switch (command.getCommandCase()) {
+      case REGISTER_NODE -> {
+        NodeRegistry.Applied applied = nodes.apply(command);
+        yield new Applied(with(applied.registry()), applied.result());
+      }
+      case BOOTSTRAP_RANGES -> bootstrap(command.getBootstrapRanges());
+      case COMMAND_NOT_SET -> refuse("empty PD command");
+    };
+  }
+
+  private Applied bootstrap(BootstrapRangesCommand command) {
+    if (ranges.isPresent()) {
+      return new Applied(
+          this,
+          PdResult.newBuilder()
+              .setStatus(PdResult.Status.OK)
+              .setMessage("already bootstrapped with " + ranges.get().size() + " ranges")
+              .build());
+    }
+    int replication = command.getReplication();
+    if (!REPLICATION_FACTORS.contains(replication)) {
+      return refuse("replication must be 1, 3 or 5, got " + replication);
+    }
+    int rangeCount = command.getRangeCount();
+    if (rangeCount < 1 || rangeCount > MAX_INITIAL_RANGES) {
+      return refuse(
+          "range count must be from 1 to " + MAX_INITIAL_RANGES + ", got " + rangeCount);
+    }
+    List<String> nodeIds = nodes.nodes().stream().map(NodeRecord::getNodeId).toList();
+    if (nodeIds.size() < replication) {
+      return refuse(
+          "bootstrapping " + count(replication, "replica") + " per range needs at least "
+              + count(replication, "registered node") + ", " + registered(nodeIds));
+    }
+    RangeTable table =
+        RangeTable.initial(InitialPlacement.replicasPerRange(nodeIds, rangeCount, replication));
+    return new Applied(
+        new PdState(nodes, Optional.of(table)),
+        PdResult.newBuilder()
+            .setStatus(PdResult.Status.OK)
+            .setMessage(
+                "bootstrapped " + rangeCount + " ranges with " + replication + " replicas each on "
+                    + nodeIds.size() + " nodes")
+            .build());
+  }
+
+  /** "1 replica", "3 replicas". */
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
+  /** "2 are registered (n1, n2)", for messages. */
+  private static String registered(List<String> nodeIds) {
+    return switch (nodeIds.size()) {
+      case 0 -> "none are registered";
+      case 1 -> "1 is registered (" + nodeIds.get(0) + ")";
+      default -> nodeIds.size() + " are registered (" + String.join(", ", nodeIds) + ")";
+    };
+  }
+
+  private PdState with(NodeRegistry newNodes) {
+    return newNodes == nodes ? this : new PdState(newNodes, ranges);
+  }
+
+  private Applied refuse(String message) {
+    return new Applied(
+        this,
+        PdResult.newBuilder().setStatus(PdResult.Status.INVALID).setMessage(message).build());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PdState other && nodes.equals(other.nodes) && ranges.equals(other.ranges);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(nodes, ranges);
+  }
+
+  @Override
+  public String toString() {
+    return "PdState{" + nodes + ", ranges=" + ranges.map(Object::toString).orElse("none") + "}";
+  }
+}
