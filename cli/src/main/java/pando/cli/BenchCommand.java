@@ -18,7 +18,9 @@ import pando.bench.BenchResult;
 import pando.bench.BenchRunner;
 import pando.bench.BenchTarget;
 import pando.bench.Workload;
+import pando.client.KvClient;
 import pando.client.PandoClient;
+import pando.client.RoutingClient;
 import pando.node.ClusterMember;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,12 +37,23 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = {"-e", "--endpoint"}, split = ",", paramLabel = "HOST:PORT",
-      description = "Nodes to send requests to, spread over the client threads (default: 127.0.0.1:7001).")
-  List<String> endpoints = new ArrayList<>(List.of(DataCommands.DEFAULT_ENDPOINT));
+  @Option(names = "--pd", split = ",", paramLabel = "HOST:PORT",
+      description = "The placement driver; requests go straight to range leaders through the routing client"
+          + " (the default, with " + DataCommands.DEFAULT_PD + ").")
+  List<String> pd = new ArrayList<>();
 
-  @Option(names = "--local", description = "Start a local cluster in a temporary directory for this run, and remove it after.")
+  @Option(names = {"-e", "--endpoint"}, split = ",", paramLabel = "HOST:PORT",
+      description = "Send requests to these nodes instead, spread over the client threads; each node forwards"
+          + " them to the range leader.")
+  List<String> endpoints = new ArrayList<>();
+
+  @Option(names = "--local", description = "Start a local cluster (with a placement driver) in a temporary"
+      + " directory for this run, and remove it after.")
   boolean local;
+
+  @Option(names = "--forwarding", description = "With --local: send requests to the nodes, which forward them,"
+      + " instead of routing them to leaders (to compare the two).")
+  boolean forwarding;
 
   @Option(names = "--nodes", defaultValue = "3", description = "Nodes of the --local cluster (default: ${DEFAULT-VALUE}).")
   int nodes;
@@ -92,14 +105,19 @@ final class BenchCommand implements Callable<Integer> {
     Path dir = null;
     LocalCluster cluster = null;
     try {
-      List<String> targets = endpoints;
+      List<String> nodeTargets = endpoints;
+      List<String> pdTargets = pd.isEmpty() ? List.of(DataCommands.DEFAULT_PD) : pd;
       if (local) {
         dir = Files.createTempDirectory("pando-bench");
         cluster = startLocal(dir, err);
-        targets = cluster.members().stream().map(ClusterMember::apiAddress).toList();
+        nodeTargets = forwarding ? cluster.members().stream().map(ClusterMember::apiAddress).toList() : List.of();
+        pdTargets = List.of(cluster.placementDriver().orElseThrow().apiAddress());
       }
-      List<PandoClient> clients = targets.stream()
-          .map(endpoint -> PandoClient.connect(endpoint, Duration.ofSeconds(10))).toList();
+      List<KvClient> clients = nodeTargets.isEmpty()
+          ? List.of(RoutingClient.connect(pdTargets, Duration.ofSeconds(10)))
+          : nodeTargets.stream().<KvClient>map(endpoint -> PandoClient.connect(endpoint, Duration.ofSeconds(10))).toList();
+      err.println("pando bench: " + (nodeTargets.isEmpty() ? "routing to range leaders (placement driver "
+          + pdTargets + ")" : "through nodes " + nodeTargets + ", which forward"));
       try {
         BenchRunner runner = new BenchRunner(config, err, System.console() != null);
         BenchTarget target = new ClientTarget(clients);
@@ -111,7 +129,7 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
         return 0;
       } finally {
-        clients.forEach(PandoClient::close);
+        clients.forEach(KvClient::close);
       }
     } finally {
       if (cluster != null) {
@@ -126,7 +144,9 @@ final class BenchCommand implements Callable<Integer> {
   private LocalCluster startLocal(Path dir, PrintWriter err) throws Exception {
     int replication = nodes >= 3 ? 3 : 1;
     LocalCluster cluster = new LocalCluster(dir, LocalCluster.onFreePorts(nodes),
-        List.of("--replication=" + replication), "768m", System.getProperty("java.class.path"));
+        List.of("--replication=" + replication), "768m", System.getProperty("java.class.path"))
+        .withPlacementDriver(LocalCluster.pdOnFreePorts(List.of("--initial-nodes=" + nodes,
+            "--replication=" + replication)));
     cluster.startAll(LocalCluster.READY_TIMEOUT, i -> { });
     err.println("pando bench: local " + nodes + "-node cluster ready in " + dir);
     err.flush();
@@ -141,15 +161,15 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Spreads client threads over the endpoints, one thread always on the same node. */
+  /** Spreads client threads over the clients, one thread always on the same client. */
   private static final class ClientTarget implements BenchTarget {
-    private final List<PandoClient> clients;
+    private final List<KvClient> clients;
 
-    ClientTarget(List<PandoClient> clients) {
+    ClientTarget(List<KvClient> clients) {
       this.clients = clients;
     }
 
-    private PandoClient client() {
+    private KvClient client() {
       return clients.get((int) (Thread.currentThread().getId() % clients.size()));
     }
 

@@ -2,10 +2,14 @@ package pando.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import pando.client.CasResult;
+import pando.api.pd.PdConnection;
+import pando.client.KvClient;
 import pando.client.PandoClient;
+import pando.client.RoutingClient;
 import pando.v1.ReadConsistency;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -20,19 +24,29 @@ final class DataCommands {
   private DataCommands() {}
 
   static final String DEFAULT_ENDPOINT = "127.0.0.1:7001";
+  static final String DEFAULT_PD = "127.0.0.1:7200";
 
   /** Where to send the request and how long to wait. */
   static final class Connection {
-    @Option(names = {"-e", "--endpoint"}, paramLabel = "HOST:PORT",
-        defaultValue = "${env:PANDO_ENDPOINT:-" + DEFAULT_ENDPOINT + "}",
-        description = "Any node's API address (default: $PANDO_ENDPOINT or " + DEFAULT_ENDPOINT + ").")
+    @Option(names = "--pd", split = ",", paramLabel = "HOST:PORT",
+        defaultValue = "${env:PANDO_PD:-" + DEFAULT_PD + "}",
+        description = "The placement driver's replicas; the request goes straight to the leader of the key's"
+            + " range (default: $PANDO_PD or " + DEFAULT_PD + ", the one 'pando local' starts).")
+    List<String> pd;
+
+    @Option(names = {"-e", "--endpoint"}, paramLabel = "HOST:PORT", defaultValue = "${env:PANDO_ENDPOINT}",
+        description = "Send the request to this node instead, which forwards it (default: $PANDO_ENDPOINT if set)."
+            + " Needed for nodes started without a placement driver.")
     String endpoint;
 
     @Option(names = "--timeout", defaultValue = "10s", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    PandoClient open() {
-      return PandoClient.connect(endpoint, timeout);
+    KvClient open() {
+      if (endpoint != null && !endpoint.isBlank()) {
+        return PandoClient.connect(endpoint, timeout);
+      }
+      return RoutingClient.connect(pd.stream().flatMap(a -> PdConnection.parseAddresses(a).stream()).toList(), timeout);
     }
   }
 
@@ -46,12 +60,12 @@ final class DataCommands {
 
     @Override
     public Integer call() {
-      try (PandoClient client = connection.open()) {
+      try (KvClient client = connection.open()) {
         return run(client, Values.utf8(key), spec.commandLine().getOut());
       }
     }
 
-    abstract int run(PandoClient client, byte[] key, PrintWriter out);
+    abstract int run(KvClient client, byte[] key, PrintWriter out);
   }
 
   @Command(name = "put", mixinStandardHelpOptions = true, description = "Stores a value under a key.")
@@ -62,7 +76,7 @@ final class DataCommands {
     @Mixin Values.Input value;
 
     @Override
-    int run(PandoClient client, byte[] key, PrintWriter out) {
+    int run(KvClient client, byte[] key, PrintWriter out) {
       client.put(key, value.bytes(text));
       out.println("OK");
       return 0;
@@ -79,7 +93,7 @@ final class DataCommands {
     boolean hex;
 
     @Override
-    int run(PandoClient client, byte[] key, PrintWriter out) {
+    int run(KvClient client, byte[] key, PrintWriter out) {
       Optional<byte[]> value = client.get(key, stale ? ReadConsistency.STALE : ReadConsistency.LINEARIZABLE);
       if (value.isEmpty()) {
         spec.commandLine().getErr().println("not found");
@@ -93,7 +107,7 @@ final class DataCommands {
   @Command(name = "del", mixinStandardHelpOptions = true, description = "Removes a key. Prints whether it existed.")
   static final class Del extends KeyCommand {
     @Override
-    int run(PandoClient client, byte[] key, PrintWriter out) {
+    int run(KvClient client, byte[] key, PrintWriter out) {
       out.println(client.delete(key) ? "deleted" : "absent");
       return 0;
     }
@@ -123,7 +137,7 @@ final class DataCommands {
     @Mixin Values.Input value;
 
     @Override
-    int run(PandoClient client, byte[] key, PrintWriter out) {
+    int run(KvClient client, byte[] key, PrintWriter out) {
       Optional<byte[]> expected = expectation.absent ? Optional.empty()
           : Optional.of(expectation.expected != null ? Values.utf8(expectation.expected) : Values.hex(expectation.expectedHex));
       CasResult result = client.cas(key, expected, value.bytes(text));
@@ -144,7 +158,7 @@ final class DataCommands {
     long delta;
 
     @Override
-    int run(PandoClient client, byte[] key, PrintWriter out) {
+    int run(KvClient client, byte[] key, PrintWriter out) {
       out.println(client.incr(key, delta));
       return 0;
     }

@@ -82,6 +82,11 @@ final class LocalCluster implements AutoCloseable {
     return members;
   }
 
+  /** A placement driver on loopback ports that are free right now. */
+  static LocalPd pdOnFreePorts(List<String> args) throws IOException {
+    return new LocalPd(freePort(), freePort(), args);
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();

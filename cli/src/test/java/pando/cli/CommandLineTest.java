@@ -67,6 +67,14 @@ class CommandLineTest {
   }
 
   @Test
+  void dataCommandsRouteThroughThePlacementDriverByDefault() {
+    Run r = run("get", "k", "--pd", "127.0.0.1:1", "--timeout", "2s");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().lines().count()).isEqualTo(1);
+    assertThat(r.err()).contains("no placement driver replica answered (127.0.0.1:1)");
+  }
+
+  @Test
   void aMalformedPlacementDriverAddressIsRefused() {
     Run r = run("admin", "status", "--pd", "localhost");
     assertThat(r.exitCode()).isEqualTo(1);

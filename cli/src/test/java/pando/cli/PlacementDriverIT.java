@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pando.client.RoutingClient;
 import pando.testing.Await;
 import picocli.CommandLine;
 
@@ -42,7 +40,7 @@ class PlacementDriverIT {
   void start() throws Exception {
     String jar = System.getProperty("pando.jar");
     assertThat(Path.of(jar)).as("the packaged jar").exists();
-    LocalCluster.LocalPd placementDriver = new LocalCluster.LocalPd(freePort(), freePort(),
+    LocalCluster.LocalPd placementDriver = LocalCluster.pdOnFreePorts(
         List.of("--initial-nodes=3", "--initial-ranges=3", "--replication=3"));
     pd = placementDriver.apiAddress();
     cluster = new LocalCluster(dir, LocalCluster.onFreePorts(3), List.of("--initial-ranges=3"), "384m", jar)
@@ -54,12 +52,6 @@ class PlacementDriverIT {
   void stop() {
     if (cluster != null) {
       cluster.close();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 
@@ -88,6 +80,14 @@ class PlacementDriverIT {
     return states;
   }
 
+  private static byte[] utf8(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @Test
   void aNodeThatStopsHeartbeatingIsReportedDownWithinTheDocumentedTime() throws Exception {
     Await.until(Duration.ofSeconds(30), "every node registered and UP",
@@ -107,9 +107,23 @@ class PlacementDriverIT {
       return true;
     });
 
-    cluster.process(1).orElseThrow().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-    long killed = System.nanoTime();
-    Await.until(DOWN_AFTER.plus(HEARTBEAT_INTERVAL).plus(SLACK), "n2 reported DOWN",
+    // The routing client sends each key straight to its range's leader.
+    long killed;
+    try (RoutingClient client = RoutingClient.connect(List.of(pd), Duration.ofSeconds(10))) {
+      for (int i = 0; i < 30; i++) {
+        client.put(utf8("routed-" + i), utf8("v" + i));
+      }
+      cluster.process(1).orElseThrow().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      killed = System.nanoTime();
+      // Some of those leaders were on n2: the client's cached leader hints are now wrong, and it is
+      // corrected (unreachable node, then NOT_LEADER or a fresh table) without the caller noticing.
+      for (int i = 0; i < 30; i++) {
+        assertThat(client.get(utf8("routed-" + i)).map(PlacementDriverIT::text)).contains("v" + i);
+        client.put(utf8("routed-" + i), utf8("w" + i));
+      }
+    }
+    Duration left = DOWN_AFTER.plus(HEARTBEAT_INTERVAL).plus(SLACK).minus(Duration.ofNanos(System.nanoTime() - killed));
+    Await.until(left.isNegative() ? Duration.ofMillis(1) : left, "n2 reported DOWN",
         () -> "DOWN".equals(states().get("n2")));
     Duration took = Duration.ofNanos(System.nanoTime() - killed);
     System.out.printf("PlacementDriverIT: n2 killed, reported DOWN after %d ms%n", took.toMillis());

@@ -31,7 +31,7 @@ import pando.v1.ReadConsistency;
  *
  * <p>Thread-safe; share one instance and close it when done.
  */
-public final class PandoClient implements AutoCloseable {
+public final class PandoClient implements KvClient {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
   private static final int MAX_RESPONSE_BYTES = 80 * 1024 * 1024;
 

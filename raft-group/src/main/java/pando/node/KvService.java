@@ -36,6 +36,7 @@ import pando.v1.KeyValue;
 import pando.v1.PutRequest;
 import pando.v1.PutResponse;
 import pando.v1.ReadConsistency;
+import pando.v1.Route;
 
 /**
  * The public KV service of a node. It checks each request against the limits, finds the range that
@@ -48,28 +49,42 @@ final class KvService extends KVGrpc.KVImplBase {
   private final RangeReplicas replicas;
   private final RequestLimits limits;
   private final Duration requestTimeoutMax;
+  private final RouteCheck routes;
 
   KvService(RangeLayout layout, RangeReplicas replicas, RequestLimits limits, Duration requestTimeoutMax) {
     this.layout = layout;
     this.replicas = replicas;
     this.limits = limits;
     this.requestTimeoutMax = requestTimeoutMax;
+    this.routes = new RouteCheck(layout, replicas::isLeader, replicas::leaderOf);
+  }
+
+  /** Answers a wrongly routed request and returns true; see {@link RouteCheck}. */
+  private boolean misrouted(boolean routed, Route route, List<ByteString> keys, boolean needsLeader,
+      StreamObserver<?> response) {
+    Optional<io.grpc.StatusRuntimeException> error = routes.check(routed, route, keys, needsLeader);
+    error.ifPresent(response::onError);
+    return error.isPresent();
   }
 
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> response) {
-    if (rejected(limits.checkKeyAndValue(request.getKey(), request.getValue()), response)) {
+    if (rejected(limits.checkKeyAndValue(request.getKey(), request.getValue()), response)
+        || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }
-    write(request.getKey(), RangeCommand.newBuilder().setPut(request).build(), RangeResult::getPut, response);
+    write(request.getKey(), RangeCommand.newBuilder().setPut(request.toBuilder().clearRoute()).build(),
+        RangeResult::getPut, response);
   }
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> response) {
-    if (rejected(limits.checkKey(request.getKey()), response)) {
+    if (rejected(limits.checkKey(request.getKey()), response)
+        || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }
-    write(request.getKey(), RangeCommand.newBuilder().setDelete(request).build(), RangeResult::getDelete, response);
+    write(request.getKey(), RangeCommand.newBuilder().setDelete(request.toBuilder().clearRoute()).build(),
+        RangeResult::getDelete, response);
   }
 
   @Override
@@ -78,23 +93,29 @@ final class KvService extends KVGrpc.KVImplBase {
     if (problem.isEmpty() && request.hasExpected()) {
       problem = limits.checkValue(request.getExpected()).map(m -> "expected " + m);
     }
-    if (rejected(problem, response)) {
+    if (rejected(problem, response)
+        || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }
-    write(request.getKey(), RangeCommand.newBuilder().setCas(request).build(), RangeResult::getCas, response);
+    write(request.getKey(), RangeCommand.newBuilder().setCas(request.toBuilder().clearRoute()).build(),
+        RangeResult::getCas, response);
   }
 
   @Override
   public void incr(IncrRequest request, StreamObserver<IncrResponse> response) {
-    if (rejected(limits.checkKey(request.getKey()), response)) {
+    if (rejected(limits.checkKey(request.getKey()), response)
+        || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }
-    write(request.getKey(), RangeCommand.newBuilder().setIncr(request).build(), RangeResult::getIncr, response);
+    write(request.getKey(), RangeCommand.newBuilder().setIncr(request.toBuilder().clearRoute()).build(),
+        RangeResult::getIncr, response);
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> response) {
-    if (rejected(limits.checkKey(request.getKey()).or(() -> checkConsistency(request.getConsistency())), response)) {
+    if (rejected(limits.checkKey(request.getKey()).or(() -> checkConsistency(request.getConsistency())), response)
+        || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()),
+            request.getConsistency() != ReadConsistency.STALE, response)) {
       return;
     }
     long rangeId = layout.rangeFor(request.getKey().toByteArray()).id();
@@ -110,7 +131,9 @@ final class KvService extends KVGrpc.KVImplBase {
       int index = i;
       problem = limits.checkKey(request.getKeys(i)).map(m -> "key #" + index + ": " + m);
     }
-    if (rejected(problem, response)) {
+    if (rejected(problem, response)
+        || misrouted(request.hasRoute(), request.getRoute(), request.getKeysList(),
+            request.getConsistency() != ReadConsistency.STALE, response)) {
       return;
     }
     // One query per range; results are put back in request order.
@@ -158,7 +181,9 @@ final class KvService extends KVGrpc.KVImplBase {
       problem = Optional.of("batch holds " + totalBytes + " bytes of keys and values; the limit is "
           + limits.maxBatchBytes() + " bytes");
     }
-    if (rejected(problem, response)) {
+    if (rejected(problem, response)
+        || misrouted(request.hasRoute(), request.getRoute(),
+            request.getEntriesList().stream().map(KeyValue::getKey).toList(), true, response)) {
       return;
     }
     Map<Long, BatchPutRequest.Builder> byRange = new LinkedHashMap<>();

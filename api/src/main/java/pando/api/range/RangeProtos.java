@@ -37,10 +37,7 @@ public final class RangeProtos {
         .setRangeId(range.rangeId())
         .setStart(range.bounds().start())
         .setEnd(range.bounds().end())
-        .setEpoch(
-            RangeEpoch.newBuilder()
-                .setVersion(range.epoch().version())
-                .setConfVersion(range.epoch().confVersion()))
+        .setEpoch(toProto(range.epoch()))
         .addAllReplicas(range.replicas())
         .setLeader(range.leader().orElse(""))
         .build();
@@ -66,12 +63,26 @@ public final class RangeProtos {
       return new RangeDescriptor(
           id,
           new HashRange(range.getStart(), range.getEnd()),
-          new Epoch(range.getEpoch().getVersion(), range.getEpoch().getConfVersion()),
+          fromProto(range.getEpoch()),
           range.getReplicasList(),
           leader.isEmpty() ? Optional.empty() : Optional.of(leader));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid range " + id + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The wire form of an epoch. */
+  public static RangeEpoch toProto(Epoch epoch) {
+    return RangeEpoch.newBuilder().setVersion(epoch.version()).setConfVersion(epoch.confVersion()).build();
+  }
+
+  /**
+   * The epoch a message describes.
+   *
+   * @throws IllegalArgumentException if a component is below 1 (an unset field reads as 0)
+   */
+  public static Epoch fromProto(RangeEpoch epoch) {
+    return new Epoch(epoch.getVersion(), epoch.getConfVersion());
   }
 
   /** The wire form of every range of the table, sorted by start. */

@@ -1,0 +1,263 @@
+package pando.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
+import pando.api.KeyHash;
+import pando.api.RequestLimits;
+import pando.api.pd.PdConnection;
+import pando.v1.BatchGetRequest;
+import pando.v1.BatchGetResponse;
+import pando.v1.BatchPutRequest;
+import pando.v1.CasRequest;
+import pando.v1.CasResponse;
+import pando.v1.DeleteRequest;
+import pando.v1.GetRequest;
+import pando.v1.GetResponse;
+import pando.v1.IncrRequest;
+import pando.v1.KVGrpc;
+import pando.v1.KeyValue;
+import pando.v1.PutRequest;
+import pando.v1.ReadConsistency;
+import pando.v1.Route;
+
+/**
+ * A client of a whole Pando cluster that sends each request straight to the node that can serve
+ * it. It learns the range table from the placement driver (PD), sends every request to the
+ * leader of its key's range with the route it chose, and follows the nodes' corrections: a newer
+ * range after a split, another leader, a range the node no longer holds.
+ *
+ * <p>Every call waits at most {@code requestTimeout} in all, retries included, and makes at most
+ * 10 attempts. A refusal that carries routing advice (the node applied nothing) is retried for
+ * every call. A request that got no answer is retried on another replica only if repeating it is
+ * harmless: get, batchGet, put, batchPut and delete. A cas or incr that got no answer fails at
+ * once with a message saying its outcome is unknown, because sending it again could apply it
+ * twice; only a connection that could not be opened at all is retried for them. Failures surface
+ * as {@link PandoException} with the gRPC status code.
+ *
+ * <p>Thread-safe; share one instance and close it when done.
+ */
+public final class RoutingClient implements KvClient {
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /** Threads sending the per-range parts of batch calls side by side, shared by all calls. */
+  private static final int BATCH_THREADS = 4;
+  private static final int BATCH_QUEUE = 1024;
+
+  private final PdConnection pd;
+  private final NodeChannels channels;
+  private final ThreadPoolExecutor batchPool;
+  private final RoutedCall.Shared shared;
+  private final Duration requestTimeout;
+  private final RequestLimits limits = RequestLimits.defaults();
+
+  private RoutingClient(PdConnection pd, Duration requestTimeout, Random random) {
+    this.pd = pd;
+    this.channels = new NodeChannels();
+    // Bounded: when every thread is busy and the queue is full, the calling thread sends the part.
+    this.batchPool = new ThreadPoolExecutor(BATCH_THREADS, BATCH_THREADS, 30, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(BATCH_QUEUE), daemonThreads(), new ThreadPoolExecutor.CallerRunsPolicy());
+    // An idle client holds no threads.
+    batchPool.allowCoreThreadTimeOut(true);
+    this.shared = new RoutedCall.Shared(
+        new Routes(pd), channels, Backoff.defaults(random), random, batchPool);
+    this.requestTimeout = requestTimeout;
+  }
+
+  /**
+   * A client of the cluster whose placement driver replicas listen at {@code pdAddresses}
+   * ({@code host:port} each). Connects lazily: nothing is contacted before the first call.
+   */
+  public static RoutingClient connect(List<String> pdAddresses, Duration requestTimeout) {
+    return connect(pdAddresses, requestTimeout, new Random());
+  }
+
+  public static RoutingClient connect(List<String> pdAddresses) {
+    return connect(pdAddresses, DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  /** With a chosen random source (backoff jitter, replica order of STALE reads), for tests. */
+  static RoutingClient connect(List<String> pdAddresses, Duration requestTimeout, Random random) {
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("request timeout must be positive, got " + requestTimeout);
+    }
+    return new RoutingClient(new PdConnection(pdAddresses), requestTimeout, random);
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, "pando-routing-batch-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  public void put(byte[] key, byte[] value) {
+    ByteString k = key(key, "");
+    ByteString v = ByteString.copyFrom(value);
+    single(k, RoutedCall.Repeat.SAFE, RoutedCall.Target.LEADER,
+        (stub, route) -> stub.put(PutRequest.newBuilder().setKey(k).setValue(v).setRoute(route).build()));
+  }
+
+  /** A linearizable read: sees every write acknowledged before it started. */
+  public Optional<byte[]> get(byte[] key) {
+    return get(key, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** A read; a STALE one may be served by any replica and miss recent writes. */
+  public Optional<byte[]> get(byte[] key, ReadConsistency consistency) {
+    ByteString k = key(key, "");
+    checkConsistency(consistency);
+    GetResponse response = single(k, RoutedCall.Repeat.SAFE, targetFor(consistency),
+        (stub, route) -> stub.get(
+            GetRequest.newBuilder().setKey(k).setConsistency(consistency).setRoute(route).build()));
+    return value(response);
+  }
+
+  /**
+   * Removes a key; true if it existed. If an attempt went unanswered and the retry found the key
+   * gone, the answer is false even though this call may have been the one that removed it.
+   */
+  public boolean delete(byte[] key) {
+    ByteString k = key(key, "");
+    return single(k, RoutedCall.Repeat.SAFE, RoutedCall.Target.LEADER,
+        (stub, route) -> stub.delete(DeleteRequest.newBuilder().setKey(k).setRoute(route).build()))
+        .getDeleted();
+  }
+
+  /**
+   * Writes {@code newValue} only if the key currently holds {@code expected}, or, when {@code
+   * expected} is empty, only if the key is absent.
+   */
+  public CasResult cas(byte[] key, Optional<byte[]> expected, byte[] newValue) {
+    ByteString k = key(key, "");
+    CasRequest.Builder builder = CasRequest.newBuilder().setKey(k).setNewValue(ByteString.copyFrom(newValue));
+    expected.ifPresent(e -> builder.setExpected(ByteString.copyFrom(e)));
+    CasRequest request = builder.build();
+    CasResponse response = single(k, RoutedCall.Repeat.UNSAFE, RoutedCall.Target.LEADER,
+        (stub, route) -> stub.cas(request.toBuilder().setRoute(route).build()));
+    return new CasResult(response.getSucceeded(),
+        response.getCurrentFound() ? Optional.of(response.getCurrent().toByteArray()) : Optional.empty());
+  }
+
+  /** Adds {@code delta} to an 8-byte counter (absent counts as 0) and returns the new value. */
+  public long incr(byte[] key, long delta) {
+    ByteString k = key(key, "");
+    return single(k, RoutedCall.Repeat.UNSAFE, RoutedCall.Target.LEADER,
+        (stub, route) -> stub.incr(IncrRequest.newBuilder().setKey(k).setDelta(delta).setRoute(route).build()))
+        .getValue();
+  }
+
+  /**
+   * Reads many keys; results are in the order of {@code keys}. Keys are sent to their ranges in
+   * one request per range; the batch is not a snapshot across ranges.
+   */
+  public List<Optional<byte[]>> batchGet(List<byte[]> keys, ReadConsistency consistency) {
+    checkBatchSize(keys.size());
+    checkConsistency(consistency);
+    List<ByteString> checked = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      checked.add(key(keys.get(i), "key #" + i + ": "));
+    }
+    GetResponse[] results = new GetResponse[checked.size()];
+    call(checked, RoutedCall.Repeat.SAFE, targetFor(consistency), (stub, route, positions) -> {
+      BatchGetRequest.Builder request = BatchGetRequest.newBuilder().setConsistency(consistency).setRoute(route);
+      positions.forEach(p -> request.addKeys(checked.get(p)));
+      BatchGetResponse response = stub.batchGet(request.build());
+      if (response.getResultsCount() != positions.size()) {
+        throw new PandoException(Status.Code.INTERNAL, "internal: a node answered " + response.getResultsCount()
+            + " results for " + positions.size() + " keys", null);
+      }
+      for (int i = 0; i < positions.size(); i++) {
+        results[positions.get(i)] = response.getResults(i);
+      }
+    });
+    return Arrays.stream(results).map(RoutingClient::value).toList();
+  }
+
+  /**
+   * Writes many keys, one request per range: keys of one range are written atomically, keys of
+   * different ranges are not, and a failure may leave some ranges' keys written.
+   */
+  public void batchPut(Map<byte[], byte[]> entries) {
+    checkBatchSize(entries.size());
+    List<KeyValue> checked = new ArrayList<>(entries.size());
+    for (Map.Entry<byte[], byte[]> entry : entries.entrySet()) {
+      ByteString k = key(entry.getKey(), "entry #" + checked.size() + ": ");
+      checked.add(KeyValue.newBuilder().setKey(k).setValue(ByteString.copyFrom(entry.getValue())).build());
+    }
+    call(checked.stream().map(KeyValue::getKey).toList(), RoutedCall.Repeat.SAFE, RoutedCall.Target.LEADER,
+        (stub, route, positions) -> {
+          BatchPutRequest.Builder request = BatchPutRequest.newBuilder().setRoute(route);
+          positions.forEach(p -> request.addEntries(checked.get(p)));
+          stub.batchPut(request.build());
+        });
+  }
+
+  private <T> T single(ByteString key, RoutedCall.Repeat repeat, RoutedCall.Target target,
+      BiFunction<KVGrpc.KVBlockingStub, Route, T> rpc) {
+    AtomicReference<T> answer = new AtomicReference<>();
+    call(List.of(key), repeat, target, (stub, route, positions) -> answer.set(rpc.apply(stub, route)));
+    return answer.get();
+  }
+
+  private void call(List<ByteString> keys, RoutedCall.Repeat repeat, RoutedCall.Target target,
+      RoutedCall.Sender sender) {
+    long[] hashes = keys.stream().mapToLong(k -> KeyHash.of(k.toByteArray())).toArray();
+    Deadline deadline = Deadline.after(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    new RoutedCall(shared, deadline, repeat, target, hashes, sender).run();
+  }
+
+  private static RoutedCall.Target targetFor(ReadConsistency consistency) {
+    return consistency == ReadConsistency.STALE ? RoutedCall.Target.ANY_REPLICA : RoutedCall.Target.LEADER;
+  }
+
+  private ByteString key(byte[] key, String where) {
+    ByteString k = ByteString.copyFrom(key);
+    limits.checkKey(k).ifPresent(problem -> {
+      throw invalid(where + problem);
+    });
+    return k;
+  }
+
+  private void checkBatchSize(int entries) {
+    limits.checkBatchSize(entries).ifPresent(problem -> {
+      throw invalid(problem);
+    });
+  }
+
+  private static void checkConsistency(ReadConsistency consistency) {
+    if (consistency == ReadConsistency.UNRECOGNIZED) {
+      throw invalid("unknown read consistency; use LINEARIZABLE or STALE");
+    }
+  }
+
+  private static PandoException invalid(String problem) {
+    return new PandoException(Status.Code.INVALID_ARGUMENT, "invalid request: " + problem, null);
+  }
+
+  private static Optional<byte[]> value(GetResponse response) {
+    return response.getFound() ? Optional.of(response.getValue().toByteArray()) : Optional.empty();
+  }
+
+  @Override
+  public void close() {
+    batchPool.shutdown();
+    channels.close();
+    pd.close();
+  }
+}
