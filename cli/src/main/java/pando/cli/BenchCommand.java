@@ -17,6 +17,7 @@ import pando.bench.BenchConfig;
 import pando.bench.BenchResult;
 import pando.bench.BenchRunner;
 import pando.bench.BenchTarget;
+import pando.bench.Floor;
 import pando.bench.Workload;
 import pando.client.KvClient;
 import pando.client.PandoClient;
@@ -94,6 +95,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the result as one JSON object.")
   boolean json;
 
+  @Option(names = "--floor", description = "Also measure this machine's floor for a replicated write (fsync of"
+      + " 4 KiB on --floor-dir, loopback round trip) and report the write median as a multiple of"
+      + " fsync + 2 x RTT.")
+  boolean floor;
+
+  @Option(names = "--floor-dir", description = "Where to measure fsync: a directory on the data disk"
+      + " (default: the --local cluster's directory, else the current directory).")
+  Path floorDir;
+
   @Override
   public Integer call() throws Exception {
     long runSeed = seed != null ? seed : System.nanoTime();
@@ -125,7 +135,14 @@ final class BenchCommand implements Callable<Integer> {
           runner.load(target);
         }
         BenchResult result = runner.run(target);
-        out.println(json ? result.json() : result.table());
+        Floor measured = null;
+        if (floor) {
+          Path where = floorDir != null ? floorDir : dir != null ? dir : Path.of(".");
+          err.println("pando bench: measuring the floor (fsync in " + where.toAbsolutePath() + ", loopback)");
+          err.flush();
+          measured = Floor.measure(where, FLOOR_SAMPLES);
+        }
+        out.println(json ? withFloor(result, measured) : result.table() + floorLines(result, measured));
         out.flush();
         return 0;
       } finally {
@@ -139,6 +156,39 @@ final class BenchCommand implements Callable<Integer> {
         deleteTree(dir);
       }
     }
+  }
+
+  private static final int FLOOR_SAMPLES = 200;
+
+  /** The median of the run's writes, if it had any. */
+  private static java.util.OptionalDouble writeP50(BenchResult result) {
+    return result.ops().stream().filter(op -> op.op().equals("update") && op.count() > 0)
+        .mapToDouble(BenchResult.OpSummary::p50Ms).findFirst();
+  }
+
+  private static String floorLines(BenchResult result, Floor measured) {
+    if (measured == null) {
+      return "";
+    }
+    String line = "floor: " + measured.describe() + "\n";
+    java.util.OptionalDouble write = writeP50(result);
+    if (write.isPresent()) {
+      line += String.format(java.util.Locale.ROOT, "write p50 %.2f ms = %.1f x floor%n", write.getAsDouble(),
+          measured.multipleOf(write.getAsDouble()));
+    }
+    return line;
+  }
+
+  private static String withFloor(BenchResult result, Floor measured) {
+    String json = result.json();
+    if (measured == null) {
+      return json;
+    }
+    java.util.OptionalDouble write = writeP50(result);
+    return json.substring(0, json.length() - 1) + ",\"floor\":" + measured.json()
+        + (write.isPresent() ? String.format(java.util.Locale.ROOT, ",\"write_p50_in_floors\":%.2f",
+            measured.multipleOf(write.getAsDouble())) : "")
+        + "}";
   }
 
   private LocalCluster startLocal(Path dir, PrintWriter err) throws Exception {

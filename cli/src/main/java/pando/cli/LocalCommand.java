@@ -96,7 +96,16 @@ final class LocalCommand implements Callable<Integer> {
   /** Reports nodes that exit on their own (for example when killed), until the cluster is stopped. */
   private static void watch(LocalCluster cluster, PrintWriter out, CountDownLatch stopping) throws InterruptedException {
     boolean[] reported = new boolean[cluster.members().size()];
+    boolean pdReported = false;
     while (!stopping.await(1, TimeUnit.SECONDS)) {
+      var pd = cluster.pdProcess();
+      if (!pdReported && pd.isPresent() && !pd.get().isAlive()) {
+        pdReported = true;
+        out.printf("placement driver pd1 (pid %d) exited with code %d; the nodes keep serving data,"
+            + " but 'pando admin' and routed requests need it (see %s)%n", pd.get().pid(), pd.get().exitValue(),
+            cluster.pdLogFile());
+        out.flush();
+      }
       for (int i = 0; i < reported.length; i++) {
         var process = cluster.process(i);
         if (!reported[i] && process.isPresent() && !process.get().isAlive()) {

@@ -22,7 +22,7 @@ class BenchSmokeIT {
     Process p = new ProcessBuilder(List.of(
         ProcessHandle.current().info().command().orElse("java"), "-jar", System.getProperty("pando.jar"),
         "bench", "--local", "--duration", "20s", "--records", "500", "--threads", "4", "--workload", "A",
-        "--seed", "7", "--json"))
+        "--seed", "7", "--json", "--floor"))
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
@@ -36,5 +36,8 @@ class BenchSmokeIT {
     assertThat(total.find()).isTrue();
     assertThat(Long.parseLong(total.group(1))).isPositive();
     assertThat(Files.readString(err)).contains("loaded 500 records").contains("run  [");
+    // The routing client was used (the default), and the machine's floor was measured.
+    assertThat(Files.readString(err)).contains("routing to range leaders");
+    assertThat(json).contains("\"floor\":{\"fsync_4k_p50_ms\":").contains("\"write_p50_in_floors\":");
   }
 }
