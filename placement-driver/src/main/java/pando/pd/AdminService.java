@@ -1,17 +1,15 @@
 package pando.pd;
 
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import pando.pd.meta.ClusterView;
-import pando.pd.meta.HeartbeatBook;
 import pando.v1.AdminGrpc;
 import pando.v1.GetRangeRequest;
 import pando.v1.ListRangesRequest;
 import pando.v1.ListRangesResponse;
-import pando.v1.RangeInfo;
 import pando.v1.ListNodesRequest;
 import pando.v1.ListNodesResponse;
+import pando.v1.RangeInfo;
 import pando.v1.StatusRequest;
 import pando.v1.StatusResponse;
 
@@ -25,52 +23,27 @@ final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
-    try {
-      HeartbeatBook book = pd.bookOrRefuse();
-      response.onNext(ClusterView.status(pd.state(), book, PdServer.nowMillis(), pd.id(),
-          pd.leaderId() == null ? "" : pd.leaderId()));
-      response.onCompleted();
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
-    }
+    pd.answerAsLeader(response, book -> ClusterView.status(pd.state(), book, PdServer.nowMillis(), pd.id(),
+        pd.leaderId() == null ? "" : pd.leaderId()));
   }
 
   @Override
   public void listRanges(ListRangesRequest request, StreamObserver<ListRangesResponse> response) {
-    try {
-      HeartbeatBook book = pd.bookOrRefuse();
-      response.onNext(ClusterView.ranges(pd.state(), book, PdServer.nowMillis()));
-      response.onCompleted();
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
-    }
+    pd.answerAsLeader(response, book -> ClusterView.ranges(pd.state(), book, PdServer.nowMillis()));
   }
 
   @Override
   public void getRange(GetRangeRequest request, StreamObserver<RangeInfo> response) {
-    try {
-      HeartbeatBook book = pd.bookOrRefuse();
-      RangeInfo range = ClusterView.range(pd.state(), book, PdServer.nowMillis(), request.getRangeId())
-          .orElseThrow(() -> Status.NOT_FOUND.withDescription("no range " + request.getRangeId()
-              + (pd.state().bootstrapped() ? "; 'pando admin ranges' lists them" : "; the cluster has no ranges yet"))
-              .asRuntimeException());
-      response.onNext(range);
-      response.onCompleted();
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
-    }
+    pd.answerAsLeader(response, book -> ClusterView.range(pd.state(), book, PdServer.nowMillis(), request.getRangeId())
+        .orElseThrow(() -> Status.NOT_FOUND.withDescription("no range " + request.getRangeId()
+            + (pd.state().bootstrapped() ? "; 'pando admin ranges' lists them" : "; the cluster has no ranges yet"))
+            .asRuntimeException()));
   }
 
   @Override
   public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> response) {
-    try {
-      HeartbeatBook book = pd.bookOrRefuse();
-      response.onNext(ListNodesResponse.newBuilder()
-          .addAllNodes(ClusterView.nodes(pd.state(), book, PdServer.nowMillis()))
-          .build());
-      response.onCompleted();
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
-    }
+    pd.answerAsLeader(response, book -> ListNodesResponse.newBuilder()
+        .addAllNodes(ClusterView.nodes(pd.state(), book, PdServer.nowMillis()))
+        .build());
   }
 }

@@ -225,6 +225,22 @@ public final class PdServer implements AutoCloseable {
     return leadership.leaderId();
   }
 
+  /**
+   * Answers a call that only the leader can answer with what {@code body} computes from its
+   * heartbeat book, or with the error that says why not (see {@link #bookOrRefuse}).
+   */
+  <T> void answerAsLeader(io.grpc.stub.StreamObserver<T> response, java.util.function.Function<HeartbeatBook, T> body) {
+    T answer;
+    try {
+      answer = body.apply(bookOrRefuse());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    response.onNext(answer);
+    response.onCompleted();
+  }
+
   /** Monotonic milliseconds, the clock of heartbeat ages. */
   static long nowMillis() {
     return System.nanoTime() / 1_000_000;

@@ -74,13 +74,7 @@ final class PlacementDriverService extends PlacementDriverGrpc.PlacementDriverIm
 
   @Override
   public void getRangeTable(GetRangeTableRequest request, StreamObserver<RangeTableResponse> response) {
-    try {
-      HeartbeatBook book = pd.bookOrRefuse();
-      response.onNext(ClusterView.rangeTable(pd.state(), book));
-      response.onCompleted();
-    } catch (StatusRuntimeException e) {
-      response.onError(e);
-    }
+    pd.answerAsLeader(response, book -> ClusterView.rangeTable(pd.state(), book));
   }
 
   /** A failed Raft call as the status a caller can act on. */

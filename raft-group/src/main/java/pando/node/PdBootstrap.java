@@ -13,7 +13,6 @@ import pando.v1.NodeAddress;
 import pando.v1.PlacementDriverGrpc;
 import pando.v1.Range;
 import pando.v1.RangeTableResponse;
-import pando.v1.RegisterNodeRequest;
 
 /**
  * A node's first start under a placement driver: register, then wait until the PD has bootstrapped
@@ -46,8 +45,7 @@ final class PdBootstrap {
           if (!registered) {
             pd.call(c -> PlacementDriverGrpc.newBlockingStub(c)
                 .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-                .registerNode(RegisterNodeRequest.newBuilder().setRequestedId(self.id())
-                    .setApiAddress(self.apiAddress()).setRaftAddress(self.raftAddress()).build()));
+                .registerNode(PdHeartbeater.registration(self)));
             registered = true;
           }
           RangeTableResponse table = pd.call(c -> PlacementDriverGrpc.newBlockingStub(c)

@@ -85,16 +85,21 @@ final class PdHeartbeater implements AutoCloseable {
   private void register() {
     RegisterNodeResponse r = pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
         .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .registerNode(RegisterNodeRequest.newBuilder()
-            .setRequestedId(self.id())
-            .setApiAddress(self.apiAddress())
-            .setRaftAddress(self.raftAddress())
-            .build()));
+        .registerNode(registration(self)));
     if (r.getHeartbeatIntervalMs() > 0) {
       interval = Duration.ofMillis(r.getHeartbeatIntervalMs());
     }
     registered = true;
     LOG.info("node={} event=pd-registered heartbeat-interval={}", r.getNodeId(), interval);
+  }
+
+  /** How a node registers: under its configured id, at its configured addresses. */
+  static RegisterNodeRequest registration(ClusterMember self) {
+    return RegisterNodeRequest.newBuilder()
+        .setRequestedId(self.id())
+        .setApiAddress(self.apiAddress())
+        .setRaftAddress(self.raftAddress())
+        .build();
   }
 
   private void heartbeat() {

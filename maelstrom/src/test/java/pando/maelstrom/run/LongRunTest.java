@@ -12,7 +12,7 @@ import pando.maelstrom.harness.FaultSchedule;
 /**
  * The long fault run: 5 LinKvNode processes, 10 minutes, every fault kind (partitions of every
  * shape, delays, pauses, kill -9 with restart). Too long for CI; run it with {@code mvn -B test -pl
- * maelstrom -am -Pmaelstrom-long}. The seed is random unless {@code -Dpando.maelstrom.seed=N} is
+ * maelstrom -am -Pmaelstrom-long -Dtest=LongRunTest -Dsurefire.failIfNoSpecifiedTests=false}. The seed is random unless {@code -Dpando.maelstrom.seed=N} is
  * given; it is printed first, so a failing run can be replayed.
  */
 @Tag("maelstrom-long")
