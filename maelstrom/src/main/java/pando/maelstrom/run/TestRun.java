@@ -1,7 +1,5 @@
 package pando.maelstrom.run;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -32,11 +29,11 @@ import pando.maelstrom.harness.Client;
 import pando.maelstrom.harness.FaultSchedule;
 import pando.maelstrom.harness.HistoryRecorder;
 import pando.maelstrom.harness.Network;
+import pando.maelstrom.harness.NodeInit;
 import pando.maelstrom.harness.NodeProcess;
 import pando.maelstrom.harness.ProcessEndpoint;
 import pando.maelstrom.harness.ProcessIds;
 import pando.maelstrom.harness.Workload;
-import pando.maelstrom.protocol.Message;
 
 /**
  * One Maelstrom-style {@code lin-kv} test run: node processes wired through a {@link Network},
@@ -181,46 +178,9 @@ public final class TestRun {
   }
 
   /** Sends init as Maelstrom does and waits, bounded, for init_ok. */
-  private void init(String node) throws Exception {
-    CompletableFuture<Message> reply = new CompletableFuture<>();
-    long msgId = initMsgIds.incrementAndGet();
-    Network.Endpoint harness = new Network.Endpoint() {
-      @Override
-      public boolean deliver(Message m) {
-        if (m.inReplyTo().isPresent() && m.inReplyTo().getAsLong() == msgId) {
-          reply.complete(m);
-        }
-        return true;
-      }
-
-      @Override
-      public boolean isUp() {
-        return true;
-      }
-    };
+  private void init(String node) throws InterruptedException {
     synchronized (initMsgIds) { // one init at a time owns the harness id
-      network.register(HARNESS_ID, harness);
-      try {
-        JsonObject body = Message.newBody("init");
-        body.addProperty("msg_id", msgId);
-        body.addProperty("node_id", node);
-        JsonArray all = new JsonArray();
-        ids.forEach(all::add);
-        body.add("node_ids", all);
-        network.send(new Message(HARNESS_ID, node, body));
-        Message m;
-        try {
-          m = reply.get(INIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          throw new IllegalStateException("no init_ok from " + node + " within "
-              + INIT_TIMEOUT.toSeconds() + " s");
-        }
-        if (!m.type().equals("init_ok")) {
-          throw new IllegalStateException("init of " + node + " answered with " + m);
-        }
-      } finally {
-        network.unregister(HARNESS_ID, harness);
-      }
+      NodeInit.init(network, HARNESS_ID, initMsgIds.incrementAndGet(), node, ids, INIT_TIMEOUT);
     }
   }
 

@@ -3,13 +3,10 @@ package pando.maelstrom.harness;
 import pando.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,7 +17,6 @@ import pando.maelstrom.check.Event;
 import pando.maelstrom.check.LinearizabilityChecker;
 import pando.maelstrom.check.Result;
 import pando.maelstrom.check.Verdict;
-import pando.maelstrom.protocol.Message;
 
 /**
  * The pieces together: a {@link KvNode} process on {@link pando.maelstrom.protocol.NodeIo}, routed
@@ -83,29 +79,7 @@ class HarnessEndToEndTest {
   }
 
   /** Sends init as Maelstrom does and waits for init_ok. */
-  private static void init(Network network, String node) throws Exception {
-    CompletableFuture<Message> initOk = new CompletableFuture<>();
-    Network.Endpoint harness = new Network.Endpoint() {
-      @Override
-      public boolean deliver(Message m) {
-        initOk.complete(m);
-        return true;
-      }
-
-      @Override
-      public boolean isUp() {
-        return true;
-      }
-    };
-    network.register("c0", harness);
-    JsonObject body = Message.newBody("init");
-    body.addProperty("msg_id", 1);
-    body.addProperty("node_id", node);
-    JsonArray ids = new JsonArray();
-    ids.add(node);
-    body.add("node_ids", ids);
-    network.send(new Message("c0", node, body));
-    assertThat(initOk.get(WAIT.toSeconds(), TimeUnit.SECONDS).type()).isEqualTo("init_ok");
-    network.unregister("c0", harness);
+  private static void init(Network network, String node) throws InterruptedException {
+    NodeInit.init(network, "c0", 1, node, List.of(node), WAIT);
   }
 }

@@ -1,22 +1,16 @@
 package pando.maelstrom.node;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import pando.maelstrom.harness.Client;
 import pando.maelstrom.harness.HistoryRecorder;
 import pando.maelstrom.harness.Network;
+import pando.maelstrom.harness.NodeInit;
 import pando.maelstrom.harness.NodeProcess;
 import pando.maelstrom.harness.ProcessEndpoint;
 import pando.maelstrom.harness.ProcessIds;
-import pando.maelstrom.protocol.Message;
 
 /**
  * {@link LinKvNode} processes wired through a harness {@link Network}, initialised as Maelstrom
@@ -65,34 +59,8 @@ final class LinKvCluster implements AutoCloseable {
   }
 
   /** Sends init as Maelstrom does and waits for init_ok. */
-  private void init(String node) throws Exception {
-    CompletableFuture<Message> initOk = new CompletableFuture<>();
-    Network.Endpoint harness = new Network.Endpoint() {
-      @Override
-      public boolean deliver(Message m) {
-        initOk.complete(m);
-        return true;
-      }
-
-      @Override
-      public boolean isUp() {
-        return true;
-      }
-    };
-    network.register("c0", harness);
-    try {
-      JsonObject body = Message.newBody("init");
-      body.addProperty("msg_id", 1);
-      body.addProperty("node_id", node);
-      JsonArray ids = new JsonArray();
-      nodes.forEach(ids::add);
-      body.add("node_ids", ids);
-      network.send(new Message("c0", node, body));
-      assertThat(initOk.get(INIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS).type())
-          .as("reply to init of " + node).isEqualTo("init_ok");
-    } finally {
-      network.unregister("c0", harness);
-    }
+  private void init(String node) throws InterruptedException {
+    NodeInit.init(network, "c0", 1, node, nodes, INIT_TIMEOUT);
   }
 
   /**
