@@ -11,6 +11,11 @@ import java.util.concurrent.TimeUnit;
 import pando.api.pd.PdConnection;
 import pando.v1.AdminGrpc;
 import pando.v1.GetRangeRequest;
+import pando.v1.ListOperatorsRequest;
+import pando.v1.ListOperatorsResponse;
+import pando.v1.MoveReplicaRequest;
+import pando.v1.OperatorInfo;
+import pando.v1.TransferLeaderRequest;
 import pando.v1.ListRangesRequest;
 import pando.v1.ListRangesResponse;
 import pando.v1.Range;
@@ -32,7 +37,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Asks the placement driver about the cluster.",
     subcommands = {AdminCommand.Status.class, AdminCommand.Nodes.class, AdminCommand.Ranges.class,
-        AdminCommand.RangeCommand.class})
+        AdminCommand.RangeCommand.class, AdminCommand.Move.class, AdminCommand.TransferLeader.class,
+        AdminCommand.Operators.class})
 final class AdminCommand {
   /** Options every admin command takes. */
   static final class PdOptions {
@@ -165,6 +171,144 @@ final class AdminCommand {
       }
       out.flush();
       return 0;
+    }
+  }
+
+  @Command(name = "move", mixinStandardHelpOptions = true,
+      description = {"Moves one replica of a range to another node: the new replica is added and caught up"
+          + " before the old one is removed.",
+          "Prints a line per step and returns when the move is done (or at once with --no-wait)."})
+  static final class Move implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin PdOptions options;
+
+    @picocli.CommandLine.Parameters(paramLabel = "RANGE_ID", description = "The range's id (see 'pando admin ranges').")
+    long rangeId;
+
+    @Option(names = "--from", required = true, paramLabel = "NODE", description = "The node whose replica moves.")
+    String from;
+
+    @Option(names = "--to", required = true, paramLabel = "NODE", description = "The node that gets the replica.")
+    String to;
+
+    @Option(names = "--no-wait", description = "Return once the move is recorded.")
+    boolean noWait;
+
+    @Option(names = "--wait-max", defaultValue = "10m",
+        description = "Give up waiting for the move after this long (default: ${DEFAULT-VALUE}); the move goes on.")
+    Duration waitMax;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      PrintWriter out = spec.commandLine().getOut();
+      try (PdConnection pd = options.connect()) {
+        OperatorInfo op = pd.call(c -> options.admin(c).moveReplica(MoveReplicaRequest.newBuilder()
+            .setRangeId(rangeId).setFromNode(from).setToNode(to).build()));
+        out.printf("operator %d: move range %d from %s to %s%n", op.getOperatorId(), rangeId, from, to);
+        out.flush();
+        if (noWait) {
+          return 0;
+        }
+        return Operators.await(pd, options, List.of(op.getOperatorId()), waitMax, out) ? 0 : 1;
+      }
+    }
+  }
+
+  @Command(name = "transfer-leader", mixinStandardHelpOptions = true,
+      description = "Makes another replica of a range its leader.")
+  static final class TransferLeader implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin PdOptions options;
+
+    @picocli.CommandLine.Parameters(paramLabel = "RANGE_ID", description = "The range's id (see 'pando admin ranges').")
+    long rangeId;
+
+    @Option(names = "--to", required = true, paramLabel = "NODE", description = "The replica's node that should lead.")
+    String to;
+
+    @Override
+    public Integer call() {
+      try (PdConnection pd = options.connect()) {
+        pd.call(c -> AdminGrpc.newBlockingStub(c).withDeadlineAfter(
+                Math.max(options.timeout.toMillis(), 20_000), TimeUnit.MILLISECONDS)
+            .transferLeader(TransferLeaderRequest.newBuilder().setRangeId(rangeId).setToNode(to).build()));
+      }
+      spec.commandLine().getOut().printf("range %d is led by %s%n", rangeId, to);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "operators", mixinStandardHelpOptions = true,
+      description = "The replica moves the placement driver is carrying out, with the step each waits for.")
+  static final class Operators implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin PdOptions options;
+
+    @Override
+    public Integer call() {
+      ListOperatorsResponse r;
+      try (PdConnection pd = options.connect()) {
+        r = pd.call(c -> options.admin(c).listOperators(ListOperatorsRequest.getDefaultInstance()));
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (options.json) {
+        JsonArray ops = new JsonArray();
+        for (OperatorInfo op : r.getOperatorsList()) {
+          JsonObject o = new JsonObject();
+          o.addProperty("id", op.getOperatorId());
+          o.addProperty("range", op.getRangeId());
+          o.addProperty("kind", op.getKind());
+          o.addProperty("from", op.getFromNode());
+          o.addProperty("to", op.getToNode());
+          o.addProperty("reason", op.getReason());
+          o.addProperty("step", op.getStep());
+          o.addProperty("age_ms", op.getAgeMs());
+          ops.add(o);
+        }
+        out.println(new GsonBuilder().setPrettyPrinting().create().toJson(ops));
+      } else if (r.getOperatorsCount() == 0) {
+        out.println("no operators running");
+      } else {
+        TextTable table = new TextTable("id", "range", "kind", "from", "to", "reason", "age", "step");
+        for (OperatorInfo op : r.getOperatorsList()) {
+          table.row(String.valueOf(op.getOperatorId()), String.valueOf(op.getRangeId()), op.getKind(),
+              op.getFromNode(), op.getToNode(), op.getReason(), op.getAgeMs() / 1000 + " s", op.getStep());
+        }
+        table.print(out);
+      }
+      out.flush();
+      return 0;
+    }
+
+    /**
+     * Waits until none of {@code ids} is running, printing each operator's step when it changes.
+     * Returns false if they are still running after {@code waitMax}.
+     */
+    static boolean await(PdConnection pd, PdOptions options, List<Long> ids, Duration waitMax, PrintWriter out)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + waitMax.toNanos();
+      java.util.Map<Long, String> shown = new java.util.HashMap<>();
+      long started = System.nanoTime();
+      while (System.nanoTime() < deadline) {
+        ListOperatorsResponse r = pd.call(c -> options.admin(c).listOperators(ListOperatorsRequest.getDefaultInstance()));
+        List<OperatorInfo> mine = r.getOperatorsList().stream().filter(op -> ids.contains(op.getOperatorId())).toList();
+        if (mine.isEmpty()) {
+          out.printf("done in %.1f s%n", (System.nanoTime() - started) / 1e9);
+          out.flush();
+          return true;
+        }
+        for (OperatorInfo op : mine) {
+          if (!op.getStep().equals(shown.put(op.getOperatorId(), op.getStep()))) {
+            out.printf("  [%5.1f s] operator %d: %s%n", (System.nanoTime() - started) / 1e9, op.getOperatorId(), op.getStep());
+            out.flush();
+          }
+        }
+        Thread.sleep(500);
+      }
+      out.printf("still running after %s; follow it with 'pando admin operators'%n", waitMax);
+      out.flush();
+      return false;
     }
   }
 

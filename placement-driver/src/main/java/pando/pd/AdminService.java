@@ -2,7 +2,17 @@ package pando.pd;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import pando.internal.v1.AddOperatorCommand;
+import pando.internal.v1.MoveOperator;
+import pando.internal.v1.PdCommand;
+import pando.internal.v1.PdResult;
 import pando.pd.meta.ClusterView;
+import pando.v1.ListOperatorsRequest;
+import pando.v1.ListOperatorsResponse;
+import pando.v1.MoveReplicaRequest;
+import pando.v1.OperatorInfo;
+import pando.v1.TransferLeaderRequest;
+import pando.v1.TransferLeaderResponse;
 import pando.v1.AdminGrpc;
 import pando.v1.GetRangeRequest;
 import pando.v1.ListRangesRequest;
@@ -38,6 +48,79 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         .orElseThrow(() -> Status.NOT_FOUND.withDescription("no range " + request.getRangeId()
             + (pd.state().bootstrapped() ? "; 'pando admin ranges' lists them" : "; the cluster has no ranges yet"))
             .asRuntimeException()));
+  }
+
+  @Override
+  public void moveReplica(MoveReplicaRequest request, StreamObserver<OperatorInfo> response) {
+    try {
+      pd.bookOrRefuse();
+    } catch (io.grpc.StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    MoveOperator move = MoveOperator.newBuilder()
+        .setRangeId(request.getRangeId())
+        .setFromNode(request.getFromNode())
+        .setToNode(request.getToNode())
+        .setReason("manual")
+        .setCreatedAtMs(System.currentTimeMillis())
+        .build();
+    pd.submit(PdCommand.newBuilder().setAddOperator(AddOperatorCommand.newBuilder().setMove(move)).build())
+        .whenComplete((result, error) -> {
+          if (error != null) {
+            response.onError(PlacementDriverService.asStatus(error));
+          } else if (result.getStatus() != PdResult.Status.OK) {
+            Status status = result.getMessage().contains("in progress")
+                ? Status.FAILED_PRECONDITION : Status.INVALID_ARGUMENT;
+            response.onError(status.withDescription(result.getMessage()).asRuntimeException());
+          } else {
+            response.onNext(operatorInfo(move.toBuilder().setOperatorId(result.getOperatorId()).build()));
+            response.onCompleted();
+          }
+        });
+  }
+
+  @Override
+  public void transferLeader(TransferLeaderRequest request, StreamObserver<TransferLeaderResponse> response) {
+    var range = pd.state().ranges().flatMap(t -> t.byId(request.getRangeId()));
+    if (range.isEmpty()) {
+      response.onError(Status.NOT_FOUND.withDescription("no range " + request.getRangeId()).asRuntimeException());
+      return;
+    }
+    if (!range.get().replicas().contains(request.getToNode())) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("range " + request.getRangeId()
+          + " has no replica on '" + request.getToNode() + "' (its replicas are " + range.get().replicas() + ")")
+          .asRuntimeException());
+      return;
+    }
+    pd.moves().transferLeaderNow(request.getRangeId(), request.getToNode()).whenComplete((ignored, error) -> {
+      if (error != null) {
+        response.onError(PlacementDriverService.asStatus(error));
+      } else {
+        response.onNext(TransferLeaderResponse.newBuilder().setLeader(request.getToNode()).build());
+        response.onCompleted();
+      }
+    });
+  }
+
+  @Override
+  public void listOperators(ListOperatorsRequest request, StreamObserver<ListOperatorsResponse> response) {
+    pd.answerAsLeader(response, book -> ListOperatorsResponse.newBuilder()
+        .addAllOperators(pd.state().operators().stream().map(this::operatorInfo).toList())
+        .build());
+  }
+
+  private OperatorInfo operatorInfo(MoveOperator op) {
+    return OperatorInfo.newBuilder()
+        .setOperatorId(op.getOperatorId())
+        .setRangeId(op.getRangeId())
+        .setKind("move")
+        .setFromNode(op.getFromNode())
+        .setToNode(op.getToNode())
+        .setReason(op.getReason())
+        .setStep(pd.moves().step(op.getOperatorId()))
+        .setAgeMs(Math.max(0, System.currentTimeMillis() - op.getCreatedAtMs()))
+        .build();
   }
 
   @Override

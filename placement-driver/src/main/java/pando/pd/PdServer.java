@@ -65,6 +65,13 @@ public final class PdServer implements AutoCloseable {
   private final PdStateMachine stateMachine;
   private final Leadership leadership;
   private final java.util.concurrent.atomic.AtomicBoolean bootstrapping = new java.util.concurrent.atomic.AtomicBoolean();
+  private final MoveExecutor moves = new MoveExecutor(this);
+  private final java.util.concurrent.ScheduledExecutorService operatorTimer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pd-operators");
+        t.setDaemon(true);
+        return t;
+      });
   private Server api;
 
   private PdServer(PdConfig config, RaftServer raft, RaftClient client, PdStateMachine stateMachine) {
@@ -112,7 +119,27 @@ public final class PdServer implements AutoCloseable {
     }
     LOG.info("pd={} event=started api={}:{} raft={} peers={}", config.selfId(), config.apiHost(),
         pd.apiPort(), config.self().raftAddress(), config.peers());
+    pd.operatorTimer.scheduleWithFixedDelay(pd::operatorRound, OPERATOR_ROUND.toMillis(),
+        OPERATOR_ROUND.toMillis(), TimeUnit.MILLISECONDS);
     return pd;
+  }
+
+  private static final java.time.Duration OPERATOR_ROUND = java.time.Duration.ofMillis(500);
+
+  /** On the leader: advances the recorded operators. */
+  private void operatorRound() {
+    try {
+      HeartbeatBook book = leadership.book();
+      if (book != null) {
+        moves.round(book);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("pd={} event=operator-round-failed error={}", config.selfId(), e.toString());
+    }
+  }
+
+  MoveExecutor moves() {
+    return moves;
   }
 
   private static RaftProperties properties(PdConfig config) {
@@ -248,6 +275,8 @@ public final class PdServer implements AutoCloseable {
 
   @Override
   public void close() {
+    operatorTimer.shutdownNow();
+    moves.close();
     if (api != null) {
       api.shutdownNow();
       try {

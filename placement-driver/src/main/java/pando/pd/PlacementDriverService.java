@@ -65,7 +65,7 @@ final class PlacementDriverService extends PlacementDriverGrpc.PlacementDriverIm
       }
       book.record(request, PdServer.nowMillis());
       pd.maybeBootstrap();
-      response.onNext(HeartbeatResponse.getDefaultInstance());
+      response.onNext(HeartbeatResponse.newBuilder().setTableVersion(pd.state().tableVersion()).build());
       response.onCompleted();
     } catch (StatusRuntimeException e) {
       response.onError(e);

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import pando.api.RequestLimits;
 import pando.internal.v1.RangeCommand;
 import pando.internal.v1.RangeQuery;
@@ -45,13 +46,14 @@ import pando.v1.Route;
  * requestTimeoutMax}, whichever is sooner.
  */
 final class KvService extends KVGrpc.KVImplBase {
-  private final RangeLayout layout;
+  // The node's current layout; replaced when the placement driver publishes a newer table.
+  private final Supplier<RangeLayout> layout;
   private final RangeReplicas replicas;
   private final RequestLimits limits;
   private final Duration requestTimeoutMax;
   private final RouteCheck routes;
 
-  KvService(RangeLayout layout, RangeReplicas replicas, RequestLimits limits, Duration requestTimeoutMax) {
+  KvService(Supplier<RangeLayout> layout, RangeReplicas replicas, RequestLimits limits, Duration requestTimeoutMax) {
     this.layout = layout;
     this.replicas = replicas;
     this.limits = limits;
@@ -118,7 +120,7 @@ final class KvService extends KVGrpc.KVImplBase {
             request.getConsistency() != ReadConsistency.STALE, response)) {
       return;
     }
-    long rangeId = layout.rangeFor(request.getKey().toByteArray()).id();
+    long rangeId = layout.get().rangeFor(request.getKey().toByteArray()).id();
     RangeQuery query = RangeQuery.newBuilder().addKeys(request.getKey()).build();
     complete(rangeId, read(rangeId, query, request.getConsistency()), r -> r.getGet().getResults(0), response);
   }
@@ -139,7 +141,7 @@ final class KvService extends KVGrpc.KVImplBase {
     // One query per range; results are put back in request order.
     Map<Long, List<Integer>> positionsByRange = new LinkedHashMap<>();
     for (int i = 0; i < request.getKeysCount(); i++) {
-      long rangeId = layout.rangeFor(request.getKeys(i).toByteArray()).id();
+      long rangeId = layout.get().rangeFor(request.getKeys(i).toByteArray()).id();
       positionsByRange.computeIfAbsent(rangeId, id -> new ArrayList<>()).add(i);
     }
     GetResponse[] results = new GetResponse[request.getKeysCount()];
@@ -188,7 +190,7 @@ final class KvService extends KVGrpc.KVImplBase {
     }
     Map<Long, BatchPutRequest.Builder> byRange = new LinkedHashMap<>();
     for (KeyValue entry : request.getEntriesList()) {
-      long rangeId = layout.rangeFor(entry.getKey().toByteArray()).id();
+      long rangeId = layout.get().rangeFor(entry.getKey().toByteArray()).id();
       byRange.computeIfAbsent(rangeId, id -> BatchPutRequest.newBuilder()).addEntries(entry);
     }
     List<CompletableFuture<Void>> parts = new ArrayList<>();
@@ -200,7 +202,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
   private <T> void write(
       ByteString key, RangeCommand command, Function<RangeResult, T> extract, StreamObserver<T> response) {
-    long rangeId = layout.rangeFor(key.toByteArray()).id();
+    long rangeId = layout.get().rangeFor(key.toByteArray()).id();
     complete(rangeId, replicas.write(rangeId, command), extract, response);
   }
 

@@ -6,11 +6,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pando.raft.RangeGroups.Peer;
@@ -32,37 +31,31 @@ public final class PandoNode implements AutoCloseable {
   private static final java.time.Duration PD_BOOTSTRAP_TIMEOUT = java.time.Duration.ofMinutes(5);
 
   private final NodeConfig config;
-  private final RangeLayout layout;
+  // Replaced, under layoutLock, when the placement driver publishes a newer range table.
+  private final AtomicReference<RangeLayout> layout;
+  private final Object layoutLock = new Object();
   private final RangeReplicas replicas;
-  private final Server api;
-  private final PdHeartbeater heartbeater;
+  private Server api;
+  private PdHeartbeater heartbeater;
 
-  private PandoNode(NodeConfig config, RangeLayout layout, RangeReplicas replicas, Server api,
-      PdHeartbeater heartbeater) {
+  private PandoNode(NodeConfig config, RangeLayout layout, RangeReplicas replicas) {
     this.config = config;
-    this.layout = layout;
+    this.layout = new AtomicReference<>(layout);
     this.replicas = replicas;
-    this.api = api;
-    this.heartbeater = heartbeater;
   }
 
   public static PandoNode start(NodeConfig config) throws IOException {
     Files.createDirectories(config.dataDir());
     RangeLayout layout = loadOrCreateLayout(config);
     ClusterMember self = layout.member(config.nodeId());
-    Map<Long, List<Peer>> peersByRange = new LinkedHashMap<>();
-    for (RangeSpec range : layout.ranges()) {
-      peersByRange.put(range.id(), range.replicas().stream()
-          .map(id -> new Peer(id, layout.member(id).raftAddress()))
-          .toList());
-    }
     RangeReplicas replicas = RangeReplicas.start(
         self.id(), self.raftPort(), config.dataDir().resolve("raft"), config.raft(),
-        config.limits().maxMessageBytes(), peersByRange);
-    Server api;
+        config.limits().maxMessageBytes(), specs(layout));
+    PandoNode node = new PandoNode(config, layout, replicas);
     try {
-      api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
-          .addService(new KvService(layout, replicas, config.limits(), config.requestTimeoutMax()))
+      node.api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
+          .addService(new KvService(node.layout::get, replicas, config.limits(), config.requestTimeoutMax()))
+          .addService(new RangeAdminService(replicas))
           .maxInboundMessageSize(config.limits().maxMessageBytes())
           .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
           .build()
@@ -71,17 +64,43 @@ public final class PandoNode implements AutoCloseable {
       replicas.close();
       throw new IOException("could not serve the API on port " + self.apiPort() + ": " + e.getMessage(), e);
     }
-    LOG.info("node={} event=started api={} raft={} ranges={} data={}",
+    LOG.info("node={} event=started api={} raft={} ranges={} layout-version={} data={}",
         self.id(), self.apiAddress(), self.raftAddress(),
-        layout.rangesOn(self.id()).stream().map(RangeSpec::id).toList(), config.dataDir());
-    PdHeartbeater heartbeater = null;
+        layout.rangesOn(self.id()).stream().map(RangeSpec::id).toList(), layout.version(), config.dataDir());
     if (!config.pdAddresses().isEmpty()) {
-      heartbeater = new PdHeartbeater(self,
-          layout.rangesOn(self.id()).stream().map(RangeSpec::id).toList(), replicas::status,
-          config.pdAddresses(), config.heartbeatInterval());
-      heartbeater.start();
+      node.heartbeater = new PdHeartbeater(self, replicas::localRangeIds, replicas::status,
+          config.pdAddresses(), config.heartbeatInterval(), () -> node.layout.get().version(), node::adoptTable);
+      node.heartbeater.start();
     }
-    return new PandoNode(config, layout, replicas, api, heartbeater);
+    return node;
+  }
+
+  private static List<RangeReplicas.RangeSpecForNode> specs(RangeLayout layout) {
+    return layout.ranges().stream()
+        .map(range -> new RangeReplicas.RangeSpecForNode(range.id(), range.replicas().stream()
+            .map(id -> new Peer(id, layout.member(id).raftAddress()))
+            .toList(), range.original()))
+        .toList();
+  }
+
+  /**
+   * Takes a range table the placement driver published: creates the replicas this node now holds,
+   * removes those it no longer holds, saves the table as the node's layout and serves by it. A
+   * table not newer than the current layout is ignored.
+   */
+  private void adoptTable(pando.v1.RangeTableResponse table) throws IOException {
+    RangeLayout next = PdBootstrap.toLayout(table);
+    synchronized (layoutLock) {
+      RangeLayout current = layout.get();
+      if (next.version() <= current.version()) {
+        return;
+      }
+      replicas.reconcile(specs(next));
+      next.save(config.dataDir().resolve(LAYOUT_FILE));
+      layout.set(next);
+      LOG.info("node={} event=layout-updated version={} ranges-here={}", config.nodeId(), next.version(),
+          next.rangesOn(config.nodeId()).stream().map(RangeSpec::id).toList());
+    }
   }
 
   private static RangeLayout loadOrCreateLayout(NodeConfig config) throws IOException {
@@ -97,7 +116,7 @@ public final class PandoNode implements AutoCloseable {
   }
 
   public RangeLayout layout() {
-    return layout;
+    return layout.get();
   }
 
   public String id() {

@@ -91,9 +91,11 @@ final class PdBootstrap {
     }
     List<RangeSpec> ranges = new ArrayList<>();
     for (Range r : table.getRangesList()) {
-      ranges.add(new RangeSpec(r.getRangeId(), new HashRange(r.getStart(), r.getEnd()), r.getReplicasList()));
+      ranges.add(new RangeSpec(r.getRangeId(), new HashRange(r.getStart(), r.getEnd()), r.getReplicasList(),
+          pando.api.range.RangeProtos.fromProto(r.getEpoch())));
     }
-    return new RangeLayout(members, ranges);
+    // A PD older than table versions sends 0; its table is still newer than a static layout.
+    return new RangeLayout(Math.max(1, table.getTableVersion()), members, ranges);
   }
 
   private record HostPort(String host, int port) {

@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pando.api.pd.PdConnection;
 import pando.raft.ReplicaStatus;
+import pando.v1.GetRangeTableRequest;
 import pando.v1.HeartbeatRequest;
 import pando.v1.PlacementDriverGrpc;
+import pando.v1.RangeTableResponse;
 import pando.v1.RegisterNodeRequest;
 import pando.v1.RegisterNodeResponse;
 import pando.v1.ReplicaStats;
@@ -32,7 +34,9 @@ final class PdHeartbeater implements AutoCloseable {
   private static final Duration CALL_DEADLINE = Duration.ofSeconds(2);
 
   private final ClusterMember self;
-  private final List<Long> rangeIds;
+  private final java.util.function.Supplier<List<Long>> rangeIds;
+  private final java.util.function.LongSupplier layoutVersion;
+  private final TableListener onNewerTable;
   private final Function<Long, java.util.Optional<ReplicaStatus>> status;
   private final PdConnection pd;
   private final ScheduledExecutorService timer;
@@ -43,10 +47,24 @@ final class PdHeartbeater implements AutoCloseable {
 
   private record Counters(long nanos, long appliedIndex, long reads) {}
 
-  PdHeartbeater(ClusterMember self, List<Long> rangeIds,
-      Function<Long, java.util.Optional<ReplicaStatus>> status, List<String> pdAddresses, Duration interval) {
+  /** What the node does with a range table newer than its layout. */
+  interface TableListener {
+    void accept(RangeTableResponse table) throws java.io.IOException;
+  }
+
+  /**
+   * @param rangeIds the ranges this node holds a replica of, now
+   * @param layoutVersion the table version of the node's layout
+   * @param onNewerTable called (on the heartbeat thread) with the PD's table when a heartbeat
+   *     answer says it is newer than the node's layout
+   */
+  PdHeartbeater(ClusterMember self, java.util.function.Supplier<List<Long>> rangeIds,
+      Function<Long, java.util.Optional<ReplicaStatus>> status, List<String> pdAddresses, Duration interval,
+      java.util.function.LongSupplier layoutVersion, TableListener onNewerTable) {
     this.self = self;
-    this.rangeIds = List.copyOf(rangeIds);
+    this.rangeIds = rangeIds;
+    this.layoutVersion = layoutVersion;
+    this.onNewerTable = onNewerTable;
     this.status = status;
     this.pd = new PdConnection(pdAddresses);
     this.interval = interval;
@@ -66,14 +84,19 @@ final class PdHeartbeater implements AutoCloseable {
       if (!registered) {
         register();
       }
-      heartbeat();
+      long tableVersion = heartbeat();
+      if (tableVersion > layoutVersion.getAsLong()) {
+        onNewerTable.accept(pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+            .getRangeTable(GetRangeTableRequest.getDefaultInstance())));
+      }
       problem(null);
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
         registered = false; // the PD lost us (a fresh PD data directory): register again
       }
       problem(e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | java.io.IOException e) {
       problem(e.toString());
     } finally {
       if (!timer.isShutdown()) {
@@ -102,20 +125,23 @@ final class PdHeartbeater implements AutoCloseable {
         .build();
   }
 
-  private void heartbeat() {
+  /** Sends one heartbeat; returns the PD's table version. */
+  private long heartbeat() {
     HeartbeatRequest request = HeartbeatRequest.newBuilder()
         .setNodeId(self.id())
         .addAllReplicas(replicaStats())
         .build();
-    pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
+    return pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
         .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .heartbeat(request));
+        .heartbeat(request)).getTableVersion();
   }
 
   private List<ReplicaStats> replicaStats() {
     long now = System.nanoTime();
     List<ReplicaStats> out = new ArrayList<>();
-    for (long rangeId : rangeIds) {
+    List<Long> held = rangeIds.get();
+    previous.keySet().retainAll(held);
+    for (long rangeId : held) {
       status.apply(rangeId).ifPresent(s -> {
         Counters before = previous.put(rangeId, new Counters(now, s.appliedIndex(), s.reads()));
         double seconds = before == null ? 0 : (now - before.nanos()) / 1e9;

@@ -13,22 +13,39 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import pando.api.HashRange;
 import pando.api.KeyHash;
+import pando.api.range.Epoch;
 
 /**
  * The static placement of a cluster: its members and which of them replicate each range.
  *
  * <p>It is computed once, on the first start of a cluster, from the member list, and then saved in
  * each node's data directory, so a restarted node keeps the layout its data was written under even
- * if its command line changes. (The placement driver will replace this with a live range table.)
+ * if its command line changes. Under a placement driver the layout is the PD's range table as the
+ * node last fetched it, with the table's version; the node replaces it when the PD publishes a
+ * newer one.
  */
 public final class RangeLayout {
   private static final String HEADER = "# pando range layout v1";
 
+  private final long version;
   private final List<ClusterMember> members;
   private final List<RangeSpec> ranges;
   private final Map<String, ClusterMember> membersById;
 
+  /** A static layout (no placement driver): version 0, never changes. */
   public RangeLayout(List<ClusterMember> members, List<RangeSpec> ranges) {
+    this(0, members, ranges);
+  }
+
+  /**
+   * @param version the placement driver's table version this layout was taken from (0 for a
+   *     static layout); a node replaces its layout only with a higher version
+   */
+  public RangeLayout(long version, List<ClusterMember> members, List<RangeSpec> ranges) {
+    if (version < 0) {
+      throw new IllegalArgumentException("layout version must not be negative, got " + version);
+    }
+    this.version = version;
     this.members = List.copyOf(members);
     this.ranges = List.copyOf(ranges);
     this.membersById =
@@ -89,6 +106,10 @@ public final class RangeLayout {
     }
   }
 
+  public long version() {
+    return version;
+  }
+
   public List<ClusterMember> members() {
     return members;
   }
@@ -130,9 +151,14 @@ public final class RangeLayout {
     return ranges.stream().filter(r -> r.replicas().contains(nodeId)).toList();
   }
 
+  public java.util.Optional<RangeSpec> range(long rangeId) {
+    return ranges.stream().filter(r -> r.id() == rangeId).findFirst();
+  }
+
   /** Writes the layout as text, atomically. */
   public void save(Path file) throws IOException {
     StringBuilder out = new StringBuilder(HEADER).append('\n');
+    out.append("version ").append(version).append('\n');
     for (ClusterMember member : members) {
       out.append("member ").append(member).append('\n');
     }
@@ -141,7 +167,8 @@ public final class RangeLayout {
           .append(range.id()).append(' ')
           .append(Long.toUnsignedString(range.bounds().start())).append(' ')
           .append(Long.toUnsignedString(range.bounds().end())).append(' ')
-          .append(String.join(",", range.replicas())).append('\n');
+          .append(String.join(",", range.replicas())).append(' ')
+          .append(range.epoch().version()).append('.').append(range.epoch().confVersion()).append('\n');
     }
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, out, StandardCharsets.UTF_8);
@@ -153,33 +180,42 @@ public final class RangeLayout {
     if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
       throw new IOException(file + " is not a pando range layout");
     }
+    long version = 0;
     List<ClusterMember> members = new ArrayList<>();
     List<RangeSpec> ranges = new ArrayList<>();
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split(" ");
       try {
         switch (f[0]) {
+          case "version" -> version = Long.parseLong(f[1]);
           case "member" -> members.add(ClusterMember.parse(f[1]));
           case "range" -> ranges.add(new RangeSpec(
               Long.parseLong(f[1]),
               new HashRange(Long.parseUnsignedLong(f[2]), Long.parseUnsignedLong(f[3])),
-              Arrays.asList(f[4].split(","))));
+              Arrays.asList(f[4].split(",")),
+              f.length > 5 ? parseEpoch(f[5]) : Epoch.initial()));
           default -> throw new IOException("unknown line in " + file + ": " + line);
         }
       } catch (RuntimeException e) {
         throw new IOException("bad line in " + file + ": '" + line + "': " + e.getMessage(), e);
       }
     }
-    return new RangeLayout(members, ranges);
+    return new RangeLayout(version, members, ranges);
+  }
+
+  private static Epoch parseEpoch(String text) {
+    int dot = text.indexOf('.');
+    return new Epoch(Long.parseLong(text.substring(0, dot)), Long.parseLong(text.substring(dot + 1)));
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RangeLayout other && members.equals(other.members) && ranges.equals(other.ranges);
+    return o instanceof RangeLayout other && version == other.version && members.equals(other.members)
+        && ranges.equals(other.ranges);
   }
 
   @Override
   public int hashCode() {
-    return members.hashCode() * 31 + ranges.hashCode();
+    return (Long.hashCode(version) * 31 + members.hashCode()) * 31 + ranges.hashCode();
   }
 }

@@ -6,6 +6,7 @@ import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import pando.api.RouteErrors;
 import pando.api.range.Epoch;
 import pando.api.range.EpochCheck;
@@ -19,14 +20,16 @@ import pando.v1.RouteError;
  * and that range's epoch), or tells the client how to route it instead. Requests without a route
  * are forwarded by the node as before and never refused here.
  *
- * <p>Ranges do not split or move yet, so every range of the layout is at its first epoch (1.1).
+ * <p>The epochs checked are those of the node's layout, the placement driver's table as the node
+ * last fetched it. A request routed with a newer epoch than the node knows is answered UNAVAILABLE
+ * (retry): the node has not caught up with the table yet.
  */
 final class RouteCheck {
-  private final RangeLayout layout;
+  private final Supplier<RangeLayout> layout;
   private final Function<Long, Boolean> leads;
   private final Function<Long, Optional<String>> leaderOf;
 
-  RouteCheck(RangeLayout layout, Function<Long, Boolean> leads, Function<Long, Optional<String>> leaderOf) {
+  RouteCheck(Supplier<RangeLayout> layout, Function<Long, Boolean> leads, Function<Long, Optional<String>> leaderOf) {
     this.layout = layout;
     this.leads = leads;
     this.leaderOf = leaderOf;
@@ -72,7 +75,8 @@ final class RouteCheck {
       Optional<String> leader = leaderOf.apply(rangeId);
       leader.ifPresent(id -> {
         error.setLeaderId(id);
-        error.setLeaderAddress(layout.member(id).apiAddress());
+        layout.get().members().stream().filter(m -> m.id().equals(id)).findFirst()
+            .ifPresent(m -> error.setLeaderAddress(m.apiAddress()));
       });
       return Optional.of(RouteErrors.toStatus(error.build(), "this node does not lead range " + rangeId
           + leader.map(id -> "; its leader is " + id).orElse("; its leader is not known here")));
@@ -81,9 +85,7 @@ final class RouteCheck {
   }
 
   private Optional<RangeDescriptor> descriptor(long rangeId) {
-    return layout.ranges().stream()
-        .filter(r -> r.id() == rangeId)
-        .findFirst()
-        .map(r -> new RangeDescriptor(r.id(), r.bounds(), Epoch.initial(), r.replicas(), Optional.empty()));
+    return layout.get().range(rangeId)
+        .map(r -> new RangeDescriptor(r.id(), r.bounds(), r.epoch(), r.replicas(), Optional.empty()));
   }
 }

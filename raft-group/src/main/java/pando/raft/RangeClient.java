@@ -31,6 +31,14 @@ final class RangeClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RangeClient.class);
   static final int ATTEMPTS_MAX = 20;
   static final long RETRY_SLEEP_MILLIS = 100;
+  // Membership changes and leader transfers are rare and block while they wait: a few threads,
+  // shared by all ranges, with a bounded queue so a stuck PD cannot pile them up.
+  private static final java.util.concurrent.ExecutorService ADMIN_CALLS = new java.util.concurrent.ThreadPoolExecutor(
+      0, 4, 30, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(64), r -> {
+        Thread t = new Thread(r, "range-admin");
+        t.setDaemon(true);
+        return t;
+      });
 
   private final long rangeId;
   private final RaftProperties properties;
@@ -88,6 +96,36 @@ final class RangeClient implements AutoCloseable {
               .thenCompose(ignored -> linearizableRead(message, attempt + 1));
         })
         .thenCompose(f -> f);
+  }
+
+  /**
+   * Sets the range's voters through its leader. Ratis's admin calls block, so this runs on the
+   * common pool; its duration is bounded by the client's retries and request timeout.
+   */
+  CompletableFuture<Void> setMembers(java.util.List<org.apache.ratis.protocol.RaftPeer> voters) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        RaftClientReply reply = current.get().admin().setConfiguration(voters);
+        if (!reply.isSuccess()) {
+          throw new java.util.concurrent.CompletionException(reply.getException());
+        }
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, ADMIN_CALLS);
+  }
+
+  CompletableFuture<Void> transferLeader(RaftPeerId to, java.time.Duration timeout) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        RaftClientReply reply = current.get().admin().transferLeadership(to, timeout.toMillis());
+        if (!reply.isSuccess()) {
+          throw new java.util.concurrent.CompletionException(reply.getException());
+        }
+      } catch (IOException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, ADMIN_CALLS);
   }
 
   CompletableFuture<RaftClientReply> staleRead(Message message, RaftPeerId replica) {

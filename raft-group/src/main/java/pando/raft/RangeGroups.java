@@ -18,9 +18,16 @@ public final class RangeGroups {
     return RaftGroupId.valueOf(new UUID(GROUP_ID_PREFIX, rangeId));
   }
 
+  /** The range a group of this node serves, or empty for a group that is not a range's. */
+  public static java.util.Optional<Long> rangeId(RaftGroupId groupId) {
+    UUID uuid = groupId.getUuid();
+    return uuid.getMostSignificantBits() == GROUP_ID_PREFIX
+        ? java.util.Optional.of(uuid.getLeastSignificantBits()) : java.util.Optional.empty();
+  }
+
   /** A Raft peer: a node id and its Raft address ({@code host:port}). */
   public record Peer(String nodeId, String raftAddress) {
-    RaftPeer toRatis() {
+    public RaftPeer toRatis() {
       return RaftPeer.newBuilder().setId(nodeId).setAddress(raftAddress).build();
     }
   }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -45,22 +45,44 @@ public final class RangeReplicas implements AutoCloseable {
 
   private final RaftPeerId self;
   private final RaftServer server;
+  private final RaftProperties properties;
   private final boolean leaseReads;
-  private final Map<Long, RangeClient> clients = new TreeMap<>();
+  // Replaced while requests run when the placement driver changes the layout, hence concurrent.
+  private final Map<Long, RangeClient> clients = new ConcurrentHashMap<>();
+  private final Map<Long, List<Peer>> peersOfClient = new ConcurrentHashMap<>();
   // Where a stale read goes for a range this node holds no replica of.
-  private final Map<Long, RaftPeerId> firstReplica = new TreeMap<>();
+  private final Map<Long, RaftPeerId> firstReplica = new ConcurrentHashMap<>();
 
-  private RangeReplicas(RaftPeerId self, RaftServer server, boolean leaseReads) {
+  private RangeReplicas(RaftPeerId self, RaftServer server, RaftProperties properties, boolean leaseReads) {
     this.leaseReads = leaseReads;
     this.self = self;
     this.server = server;
+    this.properties = properties;
+  }
+
+  /**
+   * What one range looks like to this node.
+   *
+   * @param peers every replica of the range
+   * @param original true if the range's replicas were all created together with the cluster; false
+   *     for a replica added later, which joins knowing no members and waits for the range's leader
+   *     to catch it up and make it a voter
+   */
+  public record RangeSpecForNode(long rangeId, List<Peer> peers, boolean original) {
+    public RangeSpecForNode {
+      peers = List.copyOf(peers);
+    }
+
+    boolean holds(RaftPeerId node) {
+      return peers.stream().anyMatch(p -> p.nodeId().equals(node.toString()));
+    }
   }
 
   /**
    * Starts the Ratis server of node {@code selfId}, recovering the groups found in {@code
    * storageDir} and creating those of {@code ranges} that this node holds but has not yet created.
    *
-   * @param ranges every range of the cluster with its replicas
+   * @param ranges every range of the cluster
    * @param maxEntryBytes the largest log entry the node must accept (a full batch)
    */
   public static RangeReplicas start(
@@ -69,7 +91,7 @@ public final class RangeReplicas implements AutoCloseable {
       Path storageDir,
       RaftTuning tuning,
       int maxEntryBytes,
-      Map<Long, List<Peer>> ranges)
+      List<RangeSpecForNode> ranges)
       throws IOException {
     RaftProperties properties = properties(raftPort, storageDir, tuning, maxEntryBytes);
     RaftPeerId self = RangeGroups.peerId(selfId);
@@ -81,27 +103,107 @@ public final class RangeReplicas implements AutoCloseable {
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
     server.start();
-    RangeReplicas replicas = new RangeReplicas(self, server, tuning.leaderLeaseReads());
+    RangeReplicas replicas = new RangeReplicas(self, server, properties, tuning.leaderLeaseReads());
     try {
       Set<RaftGroupId> existing = Set.copyOf(toList(server.getGroupIds()));
-      for (Map.Entry<Long, List<Peer>> range : ranges.entrySet()) {
-        RaftGroup group = RangeGroups.group(range.getKey(), range.getValue());
-        boolean local = range.getValue().stream().anyMatch(p -> p.nodeId().equals(selfId));
-        if (local && !existing.contains(group.getGroupId())) {
-          replicas.addGroup(group, true);
-          LOG.info("node={} event=range-created range={}", selfId, range.getKey());
-        } else if (local && !replicas.knowsMembers(group.getGroupId())) {
+      for (RangeSpecForNode range : ranges) {
+        RaftGroup group = RangeGroups.group(range.rangeId(), range.peers());
+        if (range.holds(self) && !existing.contains(group.getGroupId())) {
+          replicas.create(range);
+        } else if (range.holds(self) && !replicas.knowsMembers(group.getGroupId())) {
           replicas.reopenWithMembers(group);
-          LOG.info("node={} event=range-reopened-with-members range={}", selfId, range.getKey());
+          LOG.info("node={} event=range-reopened-with-members range={}", selfId, range.rangeId());
         }
-        replicas.clients.put(range.getKey(), new RangeClient(range.getKey(), properties, group));
-        replicas.firstReplica.put(range.getKey(), RangeGroups.peerId(range.getValue().get(0).nodeId()));
+        replicas.setClient(range);
       }
     } catch (IOException | RuntimeException e) {
       replicas.close();
       throw e;
     }
     return replicas;
+  }
+
+  /**
+   * Makes this node's replicas match a new layout: creates the replicas it now holds and lacks,
+   * removes (with their data) those it no longer holds, and re-points the clients of ranges whose
+   * replicas changed. The placement driver drops a node from a range's replicas only after the
+   * range's Raft group removed it, so the data removed here is no longer part of any majority.
+   *
+   * <p>Not thread-safe: one caller at a time (the node's layout updater).
+   */
+  public void reconcile(List<RangeSpecForNode> ranges) throws IOException {
+    Set<RaftGroupId> existing = Set.copyOf(toList(server.getGroupIds()));
+    Set<Long> known = new java.util.HashSet<>();
+    for (RangeSpecForNode range : ranges) {
+      known.add(range.rangeId());
+      RaftGroupId groupId = RangeGroups.groupId(range.rangeId());
+      if (range.holds(self) && !existing.contains(groupId)) {
+        create(range);
+      } else if (!range.holds(self) && existing.contains(groupId)) {
+        remove(range.rangeId());
+      }
+      if (!range.peers().equals(peersOfClient.get(range.rangeId()))) {
+        setClient(range);
+      }
+    }
+    for (Long rangeId : List.copyOf(clients.keySet())) {
+      if (!known.contains(rangeId)) {
+        if (existing.contains(RangeGroups.groupId(rangeId))) {
+          remove(rangeId);
+        }
+        RangeClient gone = clients.remove(rangeId);
+        peersOfClient.remove(rangeId);
+        firstReplica.remove(rangeId);
+        if (gone != null) {
+          gone.close();
+        }
+      }
+    }
+  }
+
+  private void create(RangeSpecForNode range) throws IOException {
+    if (range.original()) {
+      addGroup(RangeGroups.group(range.rangeId(), range.peers()), true);
+      LOG.info("node={} event=range-created range={} peers={}", self, range.rangeId(), range.peers());
+    } else {
+      // Knowing no members, the replica starts without an election timer: it cannot disturb the
+      // range, and waits for the leader to send it the range's state and its membership.
+      addGroup(RaftGroup.valueOf(RangeGroups.groupId(range.rangeId())), true);
+      LOG.info("node={} event=range-joining range={}", self, range.rangeId());
+    }
+  }
+
+  private void remove(long rangeId) throws IOException {
+    RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(
+        ClientId.randomId(), self, 0, RangeGroups.groupId(rangeId), true, false));
+    if (!reply.isSuccess()) {
+      throw new IOException("could not remove range " + rangeId + ": " + reply.getException());
+    }
+    LOG.info("node={} event=range-removed range={}", self, rangeId);
+  }
+
+  private void setClient(RangeSpecForNode range) {
+    RaftGroup group = RangeGroups.group(range.rangeId(), range.peers());
+    RangeClient old = clients.put(range.rangeId(), new RangeClient(range.rangeId(), properties, group));
+    peersOfClient.put(range.rangeId(), range.peers());
+    firstReplica.put(range.rangeId(), RangeGroups.peerId(range.peers().get(0).nodeId()));
+    if (old != null) {
+      // Requests already sent on it finish or fail on their own; new ones take the new client.
+      old.close();
+    }
+  }
+
+  /**
+   * Sets a range's voters to exactly {@code voters} through its leader; completes once the new
+   * membership is committed (Ratis first catches new voters up).
+   */
+  public CompletableFuture<Void> changeMembers(long rangeId, List<Peer> voters) {
+    return client(rangeId).setMembers(voters.stream().map(Peer::toRatis).toList());
+  }
+
+  /** Hands a range's leadership to {@code nodeId}; completes once it leads. */
+  public CompletableFuture<Void> transferLeader(long rangeId, String nodeId, java.time.Duration timeout) {
+    return client(rangeId).transferLeader(RangeGroups.peerId(nodeId), timeout);
   }
 
   private void addGroup(RaftGroup group, boolean format) throws IOException {
@@ -213,9 +315,26 @@ public final class RangeReplicas implements AutoCloseable {
   private RangeClient client(long rangeId) {
     RangeClient client = clients.get(rangeId);
     if (client == null) {
-      throw new IllegalArgumentException("unknown range " + rangeId);
+      throw new UnknownRangeException(rangeId);
     }
     return client;
+  }
+
+  /** A range this node does not know (not in its layout, or removed by a newer one). */
+  public static final class UnknownRangeException extends IllegalArgumentException {
+    public UnknownRangeException(long rangeId) {
+      super("unknown range " + rangeId);
+    }
+  }
+
+  /** The ranges this node holds a replica of (including replicas still joining). */
+  public List<Long> localRangeIds() {
+    List<Long> ids = new java.util.ArrayList<>();
+    for (RaftGroupId groupId : server.getGroupIds()) {
+      RangeGroups.rangeId(groupId).ifPresent(ids::add);
+    }
+    java.util.Collections.sort(ids);
+    return ids;
   }
 
   /** This node's replica of a range, if it holds one. */

@@ -94,7 +94,8 @@ public final class ClusterView {
    */
   public static RangeTableResponse rangeTable(PdState state, HeartbeatBook book) {
     RangeTableResponse.Builder response =
-        RangeTableResponse.newBuilder().setBootstrapped(state.bootstrapped());
+        RangeTableResponse.newBuilder().setBootstrapped(state.bootstrapped())
+            .setTableVersion(state.tableVersion());
     state.ranges().ifPresent(table -> {
       Reports reports = Reports.of(table.ranges(), book);
       for (RangeDescriptor range : table.ranges()) {

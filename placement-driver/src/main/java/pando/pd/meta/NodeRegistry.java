@@ -102,9 +102,9 @@ public final class NodeRegistry {
   public Applied apply(PdCommand command) {
     return switch (command.getCommandCase()) {
       case REGISTER_NODE -> register(command.getRegisterNode());
-      // Ranges are not the registry's: PdState applies bootstrap_ranges itself.
-      case BOOTSTRAP_RANGES -> refuse(
-          PdResult.Status.INVALID, "bootstrap_ranges is applied by PdState, not NodeRegistry");
+      // Ranges and operators are not the registry's: PdState applies those commands itself.
+      case BOOTSTRAP_RANGES, CHANGE_REPLICAS, ADD_OPERATOR, REMOVE_OPERATOR -> refuse(
+          PdResult.Status.INVALID, command.getCommandCase() + " is applied by PdState, not NodeRegistry");
       case COMMAND_NOT_SET -> refuse(PdResult.Status.INVALID, "empty PD command");
     };
   }

@@ -6,7 +6,11 @@ import java.util.Optional;
 import java.util.Set;
 import pando.api.range.RangeProtos;
 import pando.api.range.RangeTable;
+import pando.api.range.Epoch;
+import pando.api.range.RangeDescriptor;
 import pando.internal.v1.BootstrapRangesCommand;
+import pando.internal.v1.ChangeReplicasCommand;
+import pando.internal.v1.MoveOperator;
 import pando.internal.v1.NodeRecord;
 import pando.internal.v1.PdCommand;
 import pando.internal.v1.PdMetadata;
@@ -33,8 +37,15 @@ public final class PdState {
   /** The most ranges a bootstrap may create. */
   public static final int MAX_INITIAL_RANGES = 4096;
 
+  /** The most replica moves the PD records at once. */
+  public static final int MAX_OPERATORS = 1024;
+
   private final NodeRegistry nodes;
   private final Optional<RangeTable> ranges;
+  private final long tableVersion;
+  // Moves in progress, by operator id.
+  private final java.util.SortedMap<Long, MoveOperator> operators;
+  private final long nextOperatorId;
 
   /** The result of applying one command: the state after it, and the answer to the caller. */
   public record Applied(PdState state, PdResult result) {
@@ -45,13 +56,31 @@ public final class PdState {
   }
 
   private PdState(NodeRegistry nodes, Optional<RangeTable> ranges) {
+    this(nodes, ranges, ranges.isPresent() ? 1 : 0, new java.util.TreeMap<>(), 1);
+  }
+
+  private PdState(NodeRegistry nodes, Optional<RangeTable> ranges, long tableVersion,
+      java.util.SortedMap<Long, MoveOperator> operators, long nextOperatorId) {
     this.nodes = Objects.requireNonNull(nodes, "nodes");
     this.ranges = Objects.requireNonNull(ranges, "ranges");
+    this.tableVersion = tableVersion;
+    this.operators = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(operators));
+    this.nextOperatorId = nextOperatorId;
   }
 
   /** A cluster with no nodes and no ranges. */
   public static PdState empty() {
     return new PdState(NodeRegistry.empty(), Optional.empty());
+  }
+
+  /** Grows with every change to the range table: 0 before the bootstrap, 1 right after it. */
+  public long tableVersion() {
+    return tableVersion;
+  }
+
+  /** The replica moves in progress, in the order they were recorded. */
+  public List<MoveOperator> operators() {
+    return List.copyOf(operators.values());
   }
 
   /**
@@ -66,11 +95,16 @@ public final class PdState {
     if (metadata.getRangesCount() == 0) {
       return new PdState(nodes, Optional.empty());
     }
+    RangeTable table;
     try {
-      return new PdState(nodes, Optional.of(RangeProtos.fromProto(metadata.getRangesList())));
+      table = RangeProtos.fromProto(metadata.getRangesList());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("corrupt PD snapshot: " + e.getMessage(), e);
     }
+    java.util.SortedMap<Long, MoveOperator> operators = new java.util.TreeMap<>();
+    metadata.getOperatorsList().forEach(op -> operators.put(op.getOperatorId(), op));
+    return new PdState(nodes, Optional.of(table), Math.max(1, metadata.getTableVersion()), operators,
+        Math.max(1, metadata.getNextOperatorId()));
   }
 
   /**
@@ -79,7 +113,10 @@ public final class PdState {
    */
   public PdMetadata toProto() {
     PdMetadata.Builder metadata = nodes.toProto().toBuilder();
-    ranges.ifPresent(table -> metadata.addAllRanges(RangeProtos.toProto(table)));
+    ranges.ifPresent(table -> metadata.addAllRanges(RangeProtos.toProto(table))
+        .setTableVersion(tableVersion)
+        .addAllOperators(operators.values())
+        .setNextOperatorId(nextOperatorId));
     return metadata.build();
   }
 
@@ -104,6 +141,9 @@ public final class PdState {
         yield new Applied(with(applied.registry()), applied.result());
       }
       case BOOTSTRAP_RANGES -> bootstrap(command.getBootstrapRanges());
+      case CHANGE_REPLICAS -> changeReplicas(command.getChangeReplicas());
+      case ADD_OPERATOR -> addOperator(command.getAddOperator().getMove());
+      case REMOVE_OPERATOR -> removeOperator(command.getRemoveOperator().getOperatorId());
       case COMMAND_NOT_SET -> refuse("empty PD command");
     };
   }
@@ -144,6 +184,94 @@ public final class PdState {
             .build());
   }
 
+  private Applied changeReplicas(ChangeReplicasCommand command) {
+    if (ranges.isEmpty()) {
+      return refuse("the cluster is not bootstrapped yet");
+    }
+    Optional<RangeDescriptor> range = ranges.get().byId(command.getRangeId());
+    if (range.isEmpty()) {
+      return refuse("no range " + command.getRangeId());
+    }
+    Epoch expected;
+    try {
+      expected = RangeProtos.fromProto(command.getExpectedEpoch());
+    } catch (IllegalArgumentException e) {
+      return refuse("invalid expected epoch: " + e.getMessage());
+    }
+    if (!range.get().epoch().equals(expected)) {
+      return refuse("range " + command.getRangeId() + " is at epoch " + range.get().epoch()
+          + ", not the expected " + expected + "; recompute the change from the current table");
+    }
+    for (String replica : command.getReplicasList()) {
+      if (nodes.node(replica).isEmpty()) {
+        return refuse("no registered node " + replica);
+      }
+    }
+    RangeTable next;
+    try {
+      next = ranges.get().withReplicas(command.getRangeId(), command.getReplicasList());
+    } catch (IllegalArgumentException e) {
+      return refuse(e.getMessage());
+    }
+    if (next == ranges.get()) {
+      return ok("range " + command.getRangeId() + " already has replicas " + command.getReplicasList());
+    }
+    return new Applied(new PdState(nodes, Optional.of(next), tableVersion + 1, operators, nextOperatorId),
+        PdResult.newBuilder().setStatus(PdResult.Status.OK)
+            .setMessage("range " + command.getRangeId() + " now has replicas " + command.getReplicasList())
+            .build());
+  }
+
+  private Applied addOperator(MoveOperator move) {
+    if (ranges.isEmpty()) {
+      return refuse("the cluster is not bootstrapped yet");
+    }
+    Optional<RangeDescriptor> range = ranges.get().byId(move.getRangeId());
+    if (range.isEmpty()) {
+      return refuse("no range " + move.getRangeId());
+    }
+    for (String node : List.of(move.getFromNode(), move.getToNode())) {
+      if (nodes.node(node).isEmpty()) {
+        return refuse("no registered node '" + node + "'");
+      }
+    }
+    if (!range.get().replicas().contains(move.getFromNode())) {
+      return refuse("range " + move.getRangeId() + " has no replica on " + move.getFromNode()
+          + " (its replicas are " + range.get().replicas() + ")");
+    }
+    if (range.get().replicas().contains(move.getToNode())) {
+      return refuse("range " + move.getRangeId() + " already has a replica on " + move.getToNode());
+    }
+    if (operators.values().stream().anyMatch(op -> op.getRangeId() == move.getRangeId())) {
+      return refuse("range " + move.getRangeId() + " already has a move in progress");
+    }
+    if (operators.size() >= MAX_OPERATORS) {
+      return refuse("too many moves in progress (" + MAX_OPERATORS + "); retry later");
+    }
+    long id = nextOperatorId;
+    java.util.SortedMap<Long, MoveOperator> next = new java.util.TreeMap<>(operators);
+    next.put(id, move.toBuilder().setOperatorId(id).build());
+    return new Applied(new PdState(nodes, ranges, tableVersion, next, id + 1),
+        PdResult.newBuilder().setStatus(PdResult.Status.OK).setOperatorId(id)
+            .setMessage("operator " + id + " moves range " + move.getRangeId() + " from "
+                + move.getFromNode() + " to " + move.getToNode())
+            .build());
+  }
+
+  private Applied removeOperator(long operatorId) {
+    if (!operators.containsKey(operatorId)) {
+      return ok("no operator " + operatorId + " (already finished)");
+    }
+    java.util.SortedMap<Long, MoveOperator> next = new java.util.TreeMap<>(operators);
+    next.remove(operatorId);
+    return new Applied(new PdState(nodes, ranges, tableVersion, next, nextOperatorId),
+        PdResult.newBuilder().setStatus(PdResult.Status.OK).setMessage("operator " + operatorId + " finished").build());
+  }
+
+  private Applied ok(String message) {
+    return new Applied(this, PdResult.newBuilder().setStatus(PdResult.Status.OK).setMessage(message).build());
+  }
+
   /** "1 replica", "3 replicas". */
   private static String count(int n, String noun) {
     return n + " " + noun + (n == 1 ? "" : "s");
@@ -159,7 +287,7 @@ public final class PdState {
   }
 
   private PdState with(NodeRegistry newNodes) {
-    return newNodes == nodes ? this : new PdState(newNodes, ranges);
+    return newNodes == nodes ? this : new PdState(newNodes, ranges, tableVersion, operators, nextOperatorId);
   }
 
   private Applied refuse(String message) {
@@ -170,12 +298,14 @@ public final class PdState {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PdState other && nodes.equals(other.nodes) && ranges.equals(other.ranges);
+    return o instanceof PdState other && nodes.equals(other.nodes) && ranges.equals(other.ranges)
+        && tableVersion == other.tableVersion && operators.equals(other.operators)
+        && nextOperatorId == other.nextOperatorId;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(nodes, ranges);
+    return Objects.hash(nodes, ranges, tableVersion, operators, nextOperatorId);
   }
 
   @Override

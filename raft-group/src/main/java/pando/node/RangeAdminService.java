@@ -1,0 +1,76 @@
+package pando.node;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import pando.raft.RangeGroups.Peer;
+import pando.raft.RangeReplicas;
+import pando.v1.ChangeMembersRequest;
+import pando.v1.ChangeMembersResponse;
+import pando.v1.NodeTransferLeaderRequest;
+import pando.v1.NodeTransferLeaderResponse;
+import pando.v1.RangeAdminGrpc;
+
+/**
+ * Membership changes and leader transfers, asked by the placement driver and carried out by the
+ * range's Raft group. Any node that knows the range can take the call: its client for the range
+ * finds the leader.
+ */
+final class RangeAdminService extends RangeAdminGrpc.RangeAdminImplBase {
+  static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(10);
+  // A membership change may wait for a new replica to catch up by snapshot.
+  private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
+
+  private final RangeReplicas replicas;
+
+  RangeAdminService(RangeReplicas replicas) {
+    this.replicas = replicas;
+  }
+
+  @Override
+  public void changeMembers(ChangeMembersRequest request, StreamObserver<ChangeMembersResponse> response) {
+    if (request.getVotersCount() == 0) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription(
+          "a range needs at least one voter").asRuntimeException());
+      return;
+    }
+    List<Peer> voters = request.getVotersList().stream()
+        .map(m -> new Peer(m.getNodeId(), m.getRaftAddress()))
+        .toList();
+    answer(request.getRangeId(), () -> replicas.changeMembers(request.getRangeId(), voters),
+        CHANGE_TIMEOUT, ChangeMembersResponse.getDefaultInstance(), response);
+  }
+
+  @Override
+  public void transferLeader(NodeTransferLeaderRequest request, StreamObserver<NodeTransferLeaderResponse> response) {
+    answer(request.getRangeId(),
+        () -> replicas.transferLeader(request.getRangeId(), request.getToNode(), TRANSFER_TIMEOUT),
+        TRANSFER_TIMEOUT.plusSeconds(5), NodeTransferLeaderResponse.getDefaultInstance(), response);
+  }
+
+  private static <T> void answer(long rangeId, java.util.function.Supplier<CompletableFuture<Void>> call,
+      Duration timeout, T ok, StreamObserver<T> response) {
+    CompletableFuture<Void> pending;
+    try {
+      pending = call.get();
+    } catch (RangeReplicas.UnknownRangeException e) {
+      response.onError(Status.NOT_FOUND.withDescription("this node knows no range " + rangeId).asRuntimeException());
+      return;
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      response.onError(Status.RESOURCE_EXHAUSTED.withDescription(
+          "too many membership changes waiting on this node; retry").asRuntimeException());
+      return;
+    }
+    pending.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ignored, error) -> {
+      if (error != null) {
+        response.onError(StatusMapping.forFailure(rangeId, error).asRuntimeException());
+      } else {
+        response.onNext(ok);
+        response.onCompleted();
+      }
+    });
+  }
+}
