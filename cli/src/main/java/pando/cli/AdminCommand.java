@@ -10,7 +10,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import pando.api.pd.PdConnection;
 import pando.v1.AdminGrpc;
+import pando.v1.DrainRequest;
+import pando.v1.DrainResponse;
 import pando.v1.GetRangeRequest;
+import pando.v1.RemoveNodeRequest;
 import pando.v1.ListOperatorsRequest;
 import pando.v1.ListOperatorsResponse;
 import pando.v1.MoveReplicaRequest;
@@ -38,7 +41,7 @@ import picocli.CommandLine.Spec;
     description = "Asks the placement driver about the cluster.",
     subcommands = {AdminCommand.Status.class, AdminCommand.Nodes.class, AdminCommand.Ranges.class,
         AdminCommand.RangeCommand.class, AdminCommand.Move.class, AdminCommand.TransferLeader.class,
-        AdminCommand.Operators.class})
+        AdminCommand.Operators.class, AdminCommand.Drain.class, AdminCommand.Remove.class})
 final class AdminCommand {
   /** Options every admin command takes. */
   static final class PdOptions {
@@ -81,11 +84,14 @@ final class AdminCommand {
         o.addProperty("nodes_suspect", s.getNodesSuspect());
         o.addProperty("nodes_down", s.getNodesDown());
         o.addProperty("ranges", s.getRanges());
+        o.addProperty("under_replicated", s.getUnderReplicated());
+        o.addProperty("operators", s.getOperators());
         out.println(new GsonBuilder().setPrettyPrinting().create().toJson(o));
       } else {
         out.printf("pd leader:  %s%n", s.getPdLeaderId());
         out.printf("nodes:      %d up, %d suspect, %d down%n", s.getNodesUp(), s.getNodesSuspect(), s.getNodesDown());
-        out.printf("ranges:     %d%n", s.getRanges());
+        out.printf("ranges:     %d (%d under-replicated)%n", s.getRanges(), s.getUnderReplicated());
+        out.printf("operators:  %d running%n", s.getOperators());
       }
       out.flush();
       return 0;
@@ -115,6 +121,8 @@ final class AdminCommand {
           o.addProperty("api", n.getApiAddress());
           o.addProperty("raft", n.getRaftAddress());
           o.addProperty("state", n.getState().name());
+          o.addProperty("draining", n.getDraining());
+          o.addProperty("replicas_in_table", n.getReplicasInTable());
           o.addProperty("last_heartbeat_age_ms", n.getLastHeartbeatAgeMs());
           o.addProperty("replicas", n.getReplicas());
           o.addProperty("leaders", n.getLeaders());
@@ -126,7 +134,8 @@ final class AdminCommand {
       } else {
         TextTable table = new TextTable("node", "state", "api", "raft", "heartbeat", "replicas", "leaders", "keys", "bytes");
         for (NodeInfo n : r.getNodesList()) {
-          table.row(n.getNodeId(), n.getState().name(), n.getApiAddress(), n.getRaftAddress(),
+          table.row(n.getNodeId(), n.getState().name() + (n.getDraining() ? " draining" : ""),
+              n.getApiAddress(), n.getRaftAddress(),
               n.getLastHeartbeatAgeMs() < 0 ? "never" : n.getLastHeartbeatAgeMs() + " ms ago",
               String.valueOf(n.getReplicas()), String.valueOf(n.getLeaders()),
               String.valueOf(n.getKeys()), String.valueOf(n.getBytes()));
@@ -309,6 +318,84 @@ final class AdminCommand {
       out.printf("still running after %s; follow it with 'pando admin operators'%n", waitMax);
       out.flush();
       return false;
+    }
+  }
+
+  @Command(name = "drain", mixinStandardHelpOptions = true,
+      description = {"Moves every replica off a node so it can leave; it gets no new ones.",
+          "Prints the replicas left as they move and returns when none is (or at once with --no-wait)."})
+  static final class Drain implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin PdOptions options;
+
+    @picocli.CommandLine.Parameters(paramLabel = "NODE", description = "The node to drain.")
+    String node;
+
+    @Option(names = "--undo", description = "Stop draining the node.")
+    boolean undo;
+
+    @Option(names = "--no-wait", description = "Return once draining has started.")
+    boolean noWait;
+
+    @Option(names = "--wait-max", defaultValue = "30m",
+        description = "Give up waiting after this long (default: ${DEFAULT-VALUE}); the drain goes on.")
+    Duration waitMax;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      PrintWriter out = spec.commandLine().getOut();
+      try (PdConnection pd = options.connect()) {
+        DrainResponse r = pd.call(c -> options.admin(c).drain(
+            DrainRequest.newBuilder().setNodeId(node).setUndo(undo).build()));
+        out.printf(undo ? "%s is no longer draining (%d replicas)%n" : "draining %s: %d replicas to move%n",
+            node, r.getReplicas());
+        out.flush();
+        if (undo || noWait) {
+          return 0;
+        }
+        long deadline = System.nanoTime() + waitMax.toNanos();
+        long started = System.nanoTime();
+        int shown = r.getReplicas();
+        while (shown > 0) {
+          if (System.nanoTime() > deadline) {
+            out.printf("%d replicas still on %s after %s; follow it with 'pando admin nodes'%n", shown, node, waitMax);
+            out.flush();
+            return 1;
+          }
+          Thread.sleep(1000);
+          int left = pd.call(c -> options.admin(c).listNodes(ListNodesRequest.getDefaultInstance()))
+              .getNodesList().stream().filter(n -> n.getNodeId().equals(node))
+              .mapToInt(NodeInfo::getReplicasInTable).findFirst().orElse(0);
+          if (left != shown) {
+            out.printf("  [%5.1f s] %d replicas left on %s%n", (System.nanoTime() - started) / 1e9, left, node);
+            out.flush();
+            shown = left;
+          }
+        }
+        out.printf("%s holds no replicas; remove it with 'pando admin remove %s'%n", node, node);
+        out.flush();
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "remove", mixinStandardHelpOptions = true,
+      description = "Removes a node that holds no replicas from the cluster for good (drain it first).")
+  static final class Remove implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin PdOptions options;
+
+    @picocli.CommandLine.Parameters(paramLabel = "NODE", description = "The node to remove.")
+    String node;
+
+    @Override
+    public Integer call() {
+      try (PdConnection pd = options.connect()) {
+        pd.call(c -> options.admin(c).removeNode(RemoveNodeRequest.newBuilder().setNodeId(node).build()));
+      }
+      spec.commandLine().getOut().printf("removed %s; stop its process and delete its data directory%n", node);
+      spec.commandLine().getOut().flush();
+      return 0;
     }
   }
 

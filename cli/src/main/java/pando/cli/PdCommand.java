@@ -61,15 +61,37 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
       description = "Replicas per range: 1, 3 or 5 (default: ${DEFAULT-VALUE}).")
   int replication;
 
+  @Option(names = "--schedule", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Move replicas and leaders automatically: replace replicas on DOWN nodes, empty draining"
+          + " nodes, balance replicas and leaders across nodes (default: on; --no-schedule moves only on"
+          + " 'pando admin move').")
+  boolean schedule;
+
+  @Option(names = "--max-moves-per-node", defaultValue = "2",
+      description = "Replica moves one node may take part in at once (default: ${DEFAULT-VALUE}).")
+  int maxMovesPerNode;
+
+  @Option(names = "--range-cooldown", defaultValue = "10s",
+      description = "Leave a range alone this long after it changed, except to replace a lost replica"
+          + " (default: ${DEFAULT-VALUE}).")
+  Duration rangeCooldown;
+
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
   Long parentPid;
+
+  private pando.pd.schedule.SchedulerConfig schedulerConfig() {
+    pando.pd.schedule.SchedulerConfig d = pando.pd.schedule.SchedulerConfig.defaults();
+    return new pando.pd.schedule.SchedulerConfig(replication, maxMovesPerNode, d.replicaTolerance(),
+        d.leaderTolerance(), rangeCooldown, d.maxOperatorsPerRound());
+  }
 
   @Override
   public Integer call() throws Exception {
     List<PdPeer> parsed = peers.stream().map(PdPeer::parse).toList();
     PdConfig config = PdConfig.of(id, host, port, parsed, dataDir)
         .withLiveness(new LivenessPolicy(heartbeatInterval, suspectAfter, downAfter))
-        .withBootstrap(new PdConfig.Bootstrap(initialNodes, initialRanges, replication));
+        .withBootstrap(new PdConfig.Bootstrap(initialNodes, initialRanges, replication))
+        .withScheduler(schedule ? java.util.Optional.of(schedulerConfig()) : java.util.Optional.empty());
     System.err.println("pando pd starting: " + config);
     PdServer pd = PdServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pando.client.RoutingClient;
 import pando.testing.Await;
-import picocli.CommandLine;
 
 /**
  * Node processes and a placement-driver process from the packaged jar: the nodes register and
@@ -57,14 +53,8 @@ class PlacementDriverIT {
 
   /** The JSON a `pando admin ... --json` command prints, or null if it failed. */
   private JsonArray admin(String command) {
-    CommandLine cli = Pando.commandLine();
-    StringWriter out = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(new StringWriter()));
-    if (cli.execute("admin", command, "--pd", pd, "--json") != 0) {
-      return null;
-    }
-    return JsonParser.parseString(out.toString()).getAsJsonArray();
+    JsonElement answer = new AdminCli(pd).json(command);
+    return answer == null ? null : answer.getAsJsonArray();
   }
 
   /** `pando admin nodes --json`, as node id to state; empty while the PD cannot answer. */

@@ -7,6 +7,12 @@ import pando.internal.v1.MoveOperator;
 import pando.internal.v1.PdCommand;
 import pando.internal.v1.PdResult;
 import pando.pd.meta.ClusterView;
+import pando.internal.v1.RemoveNodeCommand;
+import pando.internal.v1.SetDrainingCommand;
+import pando.v1.DrainRequest;
+import pando.v1.DrainResponse;
+import pando.v1.RemoveNodeRequest;
+import pando.v1.RemoveNodeResponse;
 import pando.v1.ListOperatorsRequest;
 import pando.v1.ListOperatorsResponse;
 import pando.v1.MoveReplicaRequest;
@@ -34,7 +40,11 @@ final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
     pd.answerAsLeader(response, book -> ClusterView.status(pd.state(), book, PdServer.nowMillis(), pd.id(),
-        pd.leaderId() == null ? "" : pd.leaderId()));
+            pd.leaderId() == null ? "" : pd.leaderId()).toBuilder()
+        .setUnderReplicated(ClusterView.underReplicated(pd.state(), book, PdServer.nowMillis(),
+            pd.config().bootstrap().replication()))
+        .setOperators(pd.state().operators().size())
+        .build());
   }
 
   @Override
@@ -121,6 +131,41 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         .setStep(pd.moves().step(op.getOperatorId()))
         .setAgeMs(Math.max(0, System.currentTimeMillis() - op.getCreatedAtMs()))
         .build();
+  }
+
+  @Override
+  public void drain(DrainRequest request, StreamObserver<DrainResponse> response) {
+    commit(PdCommand.newBuilder().setSetDraining(SetDrainingCommand.newBuilder()
+            .setNodeId(request.getNodeId()).setDraining(!request.getUndo())).build(),
+        () -> DrainResponse.newBuilder().setReplicas(pd.state().rangesOn(request.getNodeId()).size()).build(),
+        response);
+  }
+
+  @Override
+  public void removeNode(RemoveNodeRequest request, StreamObserver<RemoveNodeResponse> response) {
+    commit(PdCommand.newBuilder().setRemoveNode(RemoveNodeCommand.newBuilder().setNodeId(request.getNodeId())).build(),
+        RemoveNodeResponse::getDefaultInstance, response);
+  }
+
+  /** Commits an Admin change on the leader; a refusal is NOT_FOUND for an unknown node, else FAILED_PRECONDITION. */
+  private <T> void commit(PdCommand command, java.util.function.Supplier<T> answer, StreamObserver<T> response) {
+    try {
+      pd.bookOrRefuse();
+    } catch (io.grpc.StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    pd.submit(command).whenComplete((result, error) -> {
+      if (error != null) {
+        response.onError(PlacementDriverService.asStatus(error));
+      } else if (result.getStatus() != PdResult.Status.OK) {
+        Status status = result.getMessage().startsWith("no registered node") ? Status.NOT_FOUND : Status.FAILED_PRECONDITION;
+        response.onError(status.withDescription(result.getMessage()).asRuntimeException());
+      } else {
+        response.onNext(answer.get());
+        response.onCompleted();
+      }
+    });
   }
 
   @Override

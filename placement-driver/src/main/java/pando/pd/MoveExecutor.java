@@ -58,6 +58,13 @@ final class MoveExecutor implements AutoCloseable {
   private final Map<Long, String> steps = new ConcurrentHashMap<>();
   private final Map<Long, Boolean> running = new ConcurrentHashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  // When each range last changed membership or leader (PdServer.nowMillis), for the scheduler's
+  // cooldown. Soft state: a new PD leader starts without it, and waits one cooldown at most.
+  private final Map<Long, Long> lastChangeMs = new ConcurrentHashMap<>();
+
+  Map<Long, Long> lastChanges() {
+    return Map.copyOf(lastChangeMs);
+  }
 
   MoveExecutor(PdServer pd) {
     this.pd = pd;
@@ -164,7 +171,8 @@ final class MoveExecutor implements AutoCloseable {
     return pd.submit(PdCommand.newBuilder()
             .setRemoveOperator(RemoveOperatorCommand.newBuilder().setOperatorId(op.getOperatorId()))
             .build())
-        .thenAccept(result -> LOG.info("pd={} event=operator-finished operator={} range={} from={} to={} outcome=\"{}\"",
+        .thenAccept(result -> lastChangeMs.put(op.getRangeId(), PdServer.nowMillis()))
+        .thenRun(() -> LOG.info("pd={} event=operator-finished operator={} range={} from={} to={} outcome=\"{}\"",
             pd.id(), op.getOperatorId(), op.getRangeId(), op.getFromNode(), op.getToNode(), why));
   }
 
@@ -188,9 +196,10 @@ final class MoveExecutor implements AutoCloseable {
         .transferLeader(NodeTransferLeaderRequest.newBuilder().setRangeId(rangeId).setToNode(to).build()));
   }
 
-  /** Public for the Admin service's manual transfer. */
+  /** For the Admin service's manual transfers and the scheduler's. */
   CompletableFuture<Void> transferLeaderNow(long rangeId, String to) {
-    return transferLeader(pd.state(), rangeId, to);
+    return transferLeader(pd.state(), rangeId, to)
+        .thenRun(() -> lastChangeMs.put(rangeId, PdServer.nowMillis()));
   }
 
   private CompletableFuture<Void> call(PdState state, String nodeId,

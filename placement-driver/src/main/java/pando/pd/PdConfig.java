@@ -19,6 +19,8 @@ import pando.pd.meta.LivenessPolicy;
  * @param electionTimeoutMax its upper bound
  * @param requestTimeout longest a PD call waits for the PD's Raft group
  * @param bootstrap how to create the cluster's first ranges
+ * @param scheduler how the PD moves replicas and leaders by itself; empty to move them only when
+ *     an operator asks ({@code pando admin move})
  */
 public record PdConfig(
     String selfId,
@@ -30,7 +32,8 @@ public record PdConfig(
     Duration electionTimeoutMin,
     Duration electionTimeoutMax,
     Duration requestTimeout,
-    Bootstrap bootstrap) {
+    Bootstrap bootstrap,
+    java.util.Optional<pando.pd.schedule.SchedulerConfig> scheduler) {
   /**
    * The cluster's first ranges: created once {@code initialNodes} nodes have registered, {@code
    * initialRanges} of them with {@code replication} replicas each.
@@ -76,25 +79,32 @@ public record PdConfig(
       throw new IllegalArgumentException("request timeout must be positive");
     }
     Objects.requireNonNull(bootstrap, "bootstrap");
+    Objects.requireNonNull(scheduler, "scheduler");
   }
 
   /**
    * A replica with the defaults: elections 1-2 s, requests 5 s, liveness defaults, 8 ranges of 3
-   * replicas once 3 nodes registered.
+   * replicas once 3 nodes registered, the scheduler on with its defaults.
    */
   public static PdConfig of(String selfId, String apiHost, int apiPort, List<PdPeer> peers, Path dataDir) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, LivenessPolicy.defaults(),
-        Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Bootstrap.defaults());
+        Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Bootstrap.defaults(),
+        java.util.Optional.of(pando.pd.schedule.SchedulerConfig.defaults()));
   }
 
   public PdConfig withLiveness(LivenessPolicy policy) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, policy, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, bootstrap);
+        electionTimeoutMax, requestTimeout, bootstrap, scheduler);
   }
 
   public PdConfig withBootstrap(Bootstrap first) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, first);
+        electionTimeoutMax, requestTimeout, first, scheduler);
+  }
+
+  public PdConfig withScheduler(java.util.Optional<pando.pd.schedule.SchedulerConfig> newScheduler) {
+    return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
+        electionTimeoutMax, requestTimeout, bootstrap, newScheduler);
   }
 
   PdPeer self() {

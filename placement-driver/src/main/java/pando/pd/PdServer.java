@@ -66,6 +66,8 @@ public final class PdServer implements AutoCloseable {
   private final Leadership leadership;
   private final java.util.concurrent.atomic.AtomicBoolean bootstrapping = new java.util.concurrent.atomic.AtomicBoolean();
   private final MoveExecutor moves = new MoveExecutor(this);
+  private final AutoScheduler scheduler;
+  private long rounds;
   private final java.util.concurrent.ScheduledExecutorService operatorTimer =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pd-operators");
@@ -80,6 +82,9 @@ public final class PdServer implements AutoCloseable {
     this.client = client;
     this.stateMachine = stateMachine;
     this.leadership = new Leadership();
+    this.scheduler = config.scheduler()
+        .map(c -> new AutoScheduler(this, new pando.pd.schedule.Scheduler(c), moves))
+        .orElse(null);
   }
 
   /** Starts the replica: its Raft server (formatting its storage on first start) and its gRPC port. */
@@ -125,6 +130,7 @@ public final class PdServer implements AutoCloseable {
   }
 
   private static final java.time.Duration OPERATOR_ROUND = java.time.Duration.ofMillis(500);
+  private static final int SCHEDULE_EVERY_ROUNDS = 4;
 
   /** On the leader: advances the recorded operators. */
   private void operatorRound() {
@@ -132,6 +138,11 @@ public final class PdServer implements AutoCloseable {
       HeartbeatBook book = leadership.book();
       if (book != null) {
         moves.round(book);
+        // The scheduler decides less often than moves advance: its input (heartbeats) changes
+        // once a second, and every decision it makes waits a cooldown anyway.
+        if (scheduler != null && rounds++ % SCHEDULE_EVERY_ROUNDS == 0) {
+          scheduler.round(book);
+        }
       }
     } catch (RuntimeException e) {
       LOG.warn("pd={} event=operator-round-failed error={}", config.selfId(), e.toString());

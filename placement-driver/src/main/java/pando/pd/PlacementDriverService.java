@@ -60,6 +60,7 @@ final class PlacementDriverService extends PlacementDriverGrpc.PlacementDriverIm
     try {
       HeartbeatBook book = pd.bookOrRefuse();
       if (pd.registry().node(request.getNodeId()).isEmpty()) {
+        // Also a removed node: it must not come back under its old id.
         throw Status.NOT_FOUND.withDescription("node '" + request.getNodeId()
             + "' is not registered with the placement driver; register it first").asRuntimeException();
       }

@@ -186,7 +186,9 @@ class PdServerTest {
   void aFollowerRefusesAdminCallsAndRegistrationsOfATakenIdAreRefused() throws Exception {
     List<PdServer> pds = new ArrayList<>();
     for (PdConfig c : configs(3)) {
-      pds.add(start(c));
+      // A grace period no slow machine can outlast before the check below.
+      pds.add(start(c.withLiveness(new pando.pd.meta.LivenessPolicy(
+          java.time.Duration.ofSeconds(1), java.time.Duration.ofMinutes(5), java.time.Duration.ofMinutes(10)))));
     }
     PdServer leader = awaitLeader(pds);
     PdServer follower = pds.stream().filter(p -> p != leader).findFirst().orElseThrow();

@@ -11,6 +11,11 @@ public final class Await {
 
   /** Polls {@code condition} until it holds; a condition that throws has not held yet. */
   public static void until(Duration timeout, String what, BooleanSupplier condition) {
+    until(timeout, Duration.ofMillis(POLL_MILLIS), what, condition);
+  }
+
+  /** As {@link #until(Duration, String, BooleanSupplier)}, polling every {@code pollEvery} (for costly checks). */
+  public static void until(Duration timeout, Duration pollEvery, String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     RuntimeException last = null;
     while (true) {
@@ -29,7 +34,7 @@ public final class Await {
         throw error;
       }
       try {
-        Thread.sleep(POLL_MILLIS);
+        Thread.sleep(pollEvery.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted waiting for: " + what);

@@ -42,7 +42,21 @@ public final class ClusterView {
 
   /** One {@link NodeInfo} per node registered in the state, sorted by node id. */
   public static List<NodeInfo> nodes(PdState state, HeartbeatBook book, long nowMs) {
-    return nodes(state.nodes(), book, nowMs);
+    return nodes(state.nodes(), book, nowMs).stream()
+        .map(n -> n.toBuilder()
+            .setDraining(state.nodes().node(n.getNodeId()).map(NodeRecord::getDraining).orElse(false))
+            .setReplicasInTable(state.rangesOn(n.getNodeId()).size())
+            .build())
+        .toList();
+  }
+
+  /** Ranges with fewer than {@code replication} replicas on nodes that are UP. */
+  public static int underReplicated(PdState state, HeartbeatBook book, long nowMs, int replication) {
+    return (int) state.ranges().map(t -> t.ranges().stream()
+            .filter(r -> r.replicas().stream()
+                .filter(n -> book.state(n, nowMs) == pando.v1.NodeState.UP).count() < replication)
+            .count())
+        .orElse(0L).longValue();
   }
 
   /**

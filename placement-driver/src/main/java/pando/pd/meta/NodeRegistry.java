@@ -84,13 +84,28 @@ public final class NodeRegistry {
         .build();
   }
 
-  /** All registered nodes, sorted by id. */
+  /** All registered nodes that were not removed, sorted by id. */
   public List<NodeRecord> nodes() {
-    return List.copyOf(nodesById.values());
+    return nodesById.values().stream().filter(n -> !n.getRemoved()).toList();
   }
 
+  /** A registered node that was not removed. */
   public Optional<NodeRecord> node(String id) {
-    return Optional.ofNullable(nodesById.get(id));
+    return Optional.ofNullable(nodesById.get(id)).filter(n -> !n.getRemoved());
+  }
+
+  /** This registry with a node's draining flag set; the node must exist. */
+  NodeRegistry withDraining(String id, boolean draining) {
+    NodeRecord node = nodesById.get(id);
+    if (node.getDraining() == draining) {
+      return this;
+    }
+    return with(node.toBuilder().setDraining(draining).build(), nextNodeNumber);
+  }
+
+  /** This registry with a node marked removed: its id and addresses stay taken for good. */
+  NodeRegistry withRemoved(String id) {
+    return with(nodesById.get(id).toBuilder().setRemoved(true).setDraining(false).build(), nextNodeNumber);
   }
 
   /** The number the next assigned id {@code n<k>} is tried with. */
@@ -103,7 +118,7 @@ public final class NodeRegistry {
     return switch (command.getCommandCase()) {
       case REGISTER_NODE -> register(command.getRegisterNode());
       // Ranges and operators are not the registry's: PdState applies those commands itself.
-      case BOOTSTRAP_RANGES, CHANGE_REPLICAS, ADD_OPERATOR, REMOVE_OPERATOR -> refuse(
+      case BOOTSTRAP_RANGES, CHANGE_REPLICAS, ADD_OPERATOR, REMOVE_OPERATOR, SET_DRAINING, REMOVE_NODE -> refuse(
           PdResult.Status.INVALID, command.getCommandCase() + " is applied by PdState, not NodeRegistry");
       case COMMAND_NOT_SET -> refuse(PdResult.Status.INVALID, "empty PD command");
     };
@@ -116,7 +131,11 @@ public final class NodeRegistry {
     }
     String requestedId = command.getRequestedId();
     Optional<NodeRecord> existing =
-        requestedId.isEmpty() ? nodeAt(command) : node(requestedId);
+        requestedId.isEmpty() ? nodeAt(command) : Optional.ofNullable(nodesById.get(requestedId));
+    if (existing.isPresent() && existing.get().getRemoved()) {
+      return refuse(PdResult.Status.INVALID, "node " + existing.get().getNodeId()
+          + " was removed from the cluster; start it with an empty data directory and a new id");
+    }
     if (existing.isPresent()) {
       NodeRecord node = existing.get();
       if (!sameAddresses(node, command)) {
@@ -168,7 +187,7 @@ public final class NodeRegistry {
   }
 
   private Optional<NodeRecord> nodeAt(RegisterNodeCommand command) {
-    return nodesById.values().stream().filter(node -> sameAddresses(node, command)).findFirst();
+    return nodesById.values().stream().filter(node -> !node.getRemoved() && sameAddresses(node, command)).findFirst();
   }
 
   private static boolean sameAddresses(NodeRecord node, RegisterNodeCommand command) {
@@ -183,6 +202,9 @@ public final class NodeRegistry {
    */
   private Optional<String> addressClash(RegisterNodeCommand command) {
     for (NodeRecord node : nodesById.values()) {
+      if (node.getRemoved()) {
+        continue; // a removed node's addresses are free for a new node
+      }
       for (String address : List.of(command.getApiAddress(), command.getRaftAddress())) {
         if (address.equals(node.getApiAddress()) || address.equals(node.getRaftAddress())) {
           return Optional.of(

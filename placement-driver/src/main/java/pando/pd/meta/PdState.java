@@ -144,6 +144,8 @@ public final class PdState {
       case CHANGE_REPLICAS -> changeReplicas(command.getChangeReplicas());
       case ADD_OPERATOR -> addOperator(command.getAddOperator().getMove());
       case REMOVE_OPERATOR -> removeOperator(command.getRemoveOperator().getOperatorId());
+      case SET_DRAINING -> setDraining(command.getSetDraining().getNodeId(), command.getSetDraining().getDraining());
+      case REMOVE_NODE -> removeNode(command.getRemoveNode().getNodeId());
       case COMMAND_NOT_SET -> refuse("empty PD command");
     };
   }
@@ -266,6 +268,39 @@ public final class PdState {
     next.remove(operatorId);
     return new Applied(new PdState(nodes, ranges, tableVersion, next, nextOperatorId),
         PdResult.newBuilder().setStatus(PdResult.Status.OK).setMessage("operator " + operatorId + " finished").build());
+  }
+
+  private Applied setDraining(String nodeId, boolean draining) {
+    if (nodes.node(nodeId).isEmpty()) {
+      return refuse("no registered node '" + nodeId + "'");
+    }
+    return new Applied(with(nodes.withDraining(nodeId, draining)), PdResult.newBuilder()
+        .setStatus(PdResult.Status.OK)
+        .setMessage(draining ? "draining " + nodeId : "no longer draining " + nodeId)
+        .build());
+  }
+
+  /** The ranges the table places on a node. */
+  public List<RangeDescriptor> rangesOn(String nodeId) {
+    return ranges.map(t -> t.ranges().stream().filter(r -> r.replicas().contains(nodeId)).toList())
+        .orElse(List.of());
+  }
+
+  private Applied removeNode(String nodeId) {
+    if (nodes.node(nodeId).isEmpty()) {
+      return refuse("no registered node '" + nodeId + "'");
+    }
+    List<RangeDescriptor> held = rangesOn(nodeId);
+    if (!held.isEmpty()) {
+      return refuse("node " + nodeId + " still holds " + held.size() + " replica(s) (ranges "
+          + held.stream().map(r -> String.valueOf(r.rangeId())).collect(java.util.stream.Collectors.joining(", "))
+          + "); drain it first: pando admin drain " + nodeId);
+    }
+    if (operators.values().stream().anyMatch(op -> op.getFromNode().equals(nodeId) || op.getToNode().equals(nodeId))) {
+      return refuse("node " + nodeId + " takes part in a move in progress; wait for it to finish");
+    }
+    return new Applied(with(nodes.withRemoved(nodeId)), PdResult.newBuilder()
+        .setStatus(PdResult.Status.OK).setMessage("removed " + nodeId).build());
   }
 
   private Applied ok(String message) {

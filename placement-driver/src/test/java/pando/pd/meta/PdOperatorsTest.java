@@ -166,4 +166,61 @@ class PdOperatorsTest {
     assertThat(restored.apply(finish(1)).state().apply(move(3, range(state, 3).replicas().get(0), "zz"))
         .result().getStatus()).isEqualTo(Status.INVALID);
   }
+
+  private static PdCommand draining(String node, boolean on) {
+    return PdCommand.newBuilder().setSetDraining(pando.internal.v1.SetDrainingCommand.newBuilder()
+        .setNodeId(node).setDraining(on)).build();
+  }
+
+  private static PdCommand remove(String node) {
+    return PdCommand.newBuilder().setRemoveNode(pando.internal.v1.RemoveNodeCommand.newBuilder().setNodeId(node)).build();
+  }
+
+  @Test
+  void aNodeIsRemovedOnlyOnceItHoldsNoReplicaAndThenCannotComeBackUnderItsId() {
+    PdState state = cluster();
+    String holder = range(state, 1).replicas().get(0);
+    PdState.Applied refused = state.apply(remove(holder));
+    assertThat(refused.result().getMessage()).contains("still holds").contains("drain it first");
+    assertThat(refused.state()).isSameAs(state);
+
+    // A node the table places nothing on (4 nodes, 3 ranges of 3: at least one holds 2 or fewer;
+    // strip one node of all its ranges to get an empty one).
+    String leaving = "d";
+    for (RangeDescriptor r : state.rangesOn(leaving)) {
+      String replacement = Stream.of("a", "b", "c").filter(n -> !r.replicas().contains(n)).findFirst().orElseThrow();
+      List<String> replicas = r.replicas().stream().map(n -> n.equals(leaving) ? replacement : n).toList();
+      state = state.apply(change(r.rangeId(), r.epoch(), replicas)).state();
+    }
+    assertThat(state.rangesOn(leaving)).isEmpty();
+    PdState.Applied removed = state.apply(remove(leaving));
+    assertThat(removed.result().getStatus()).isEqualTo(Status.OK);
+    assertThat(removed.state().nodes().node(leaving)).isEmpty();
+    assertThat(removed.state().nodes().nodes()).extracting(n -> n.getNodeId()).doesNotContain(leaving);
+    // Its old id is refused; its addresses are free for a node with a new id.
+    assertThat(removed.state().apply(node(leaving, 4)).result().getMessage()).contains("was removed");
+    assertThat(removed.state().apply(node("e", 4)).result().getStatus()).isEqualTo(Status.OK);
+  }
+
+  @Test
+  void drainingIsRecordedOnTheNodeAndCanBeUndone() {
+    PdState state = cluster();
+    PdState on = state.apply(draining("a", true)).state();
+    assertThat(on.nodes().node("a").orElseThrow().getDraining()).isTrue();
+    assertThat(on.apply(draining("a", false)).state()).isEqualTo(state);
+    assertThat(state.apply(draining("zz", true)).result().getMessage()).contains("no registered node 'zz'");
+  }
+
+  @Test
+  void aNodeInAMoveCannotBeRemoved() {
+    PdState state = cluster();
+    String to = outsider(state);
+    for (RangeDescriptor r : state.rangesOn(to)) {
+      String replacement = Stream.of("a", "b", "c", "d").filter(n -> !r.replicas().contains(n)).findFirst().orElseThrow();
+      state = state.apply(change(r.rangeId(), r.epoch(),
+          r.replicas().stream().map(n -> n.equals(to) ? replacement : n).toList())).state();
+    }
+    state = state.apply(move(1, range(state, 1).replicas().get(0), to)).state();
+    assertThat(state.apply(remove(to)).result().getMessage()).contains("move in progress");
+  }
 }

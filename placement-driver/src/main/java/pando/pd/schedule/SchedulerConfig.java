@@ -1,0 +1,73 @@
+package pando.pd.schedule;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The scheduler's knobs, with their defaults in {@link #defaults()}.
+ *
+ * @param replication the number of replicas each range should have. The scheduler never changes a
+ *     range's replica count (a move adds one and removes one) and never lowers the number of them
+ *     on UP nodes, so it never takes a range below {@code min(replication, replicas on UP nodes)};
+ *     the value is carried for the executor and for reports
+ * @param maxMovesPerNode the most replica moves, in flight or proposed, in which one node may be
+ *     source or target at a time (a DOWN source is not counted: it copies no data)
+ * @param replicaTolerance replica balancing moves a replica from node {@code s} to node {@code t}
+ *     only while {@code replicas(s) - replicas(t) > replicaTolerance}; at least 1, because with 0
+ *     an uneven total would move replicas back and forth forever
+ * @param leaderTolerance leader balancing transfers from {@code s} to {@code t} only while {@code
+ *     leaders(s) - leaders(t) > leaderTolerance}; at least 1 for the same reason
+ * @param rangeCooldown a range changed less than this long ago is left alone, except to replace a
+ *     replica on a DOWN node; zero turns the cooldown off
+ * @param maxOperatorsPerRound the most operators one call to {@link Scheduler#schedule} returns
+ */
+public record SchedulerConfig(
+    int replication,
+    int maxMovesPerNode,
+    int replicaTolerance,
+    int leaderTolerance,
+    Duration rangeCooldown,
+    int maxOperatorsPerRound) {
+
+  /**
+   * 3 replicas, at most 2 moves per node, tolerances of 1 replica and 1 leader, a 10 s cooldown
+   * and at most 8 operators a round.
+   */
+  public static SchedulerConfig defaults() {
+    return new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8);
+  }
+
+  /** @throws IllegalArgumentException if a value is out of the range documented on the record */
+  public SchedulerConfig {
+    requireAtLeast("replication", replication, 1);
+    requireAtLeast("maxMovesPerNode", maxMovesPerNode, 1);
+    requireAtLeast("replicaTolerance", replicaTolerance, 1);
+    requireAtLeast("leaderTolerance", leaderTolerance, 1);
+    requireAtLeast("maxOperatorsPerRound", maxOperatorsPerRound, 1);
+    Objects.requireNonNull(rangeCooldown, "rangeCooldown");
+    if (rangeCooldown.isNegative()) {
+      throw new IllegalArgumentException(
+          "rangeCooldown must be zero or positive, got " + rangeCooldown);
+    }
+  }
+
+  /** The same configuration with another limit on moves per node. */
+  public SchedulerConfig withMaxMovesPerNode(int moves) {
+    return new SchedulerConfig(
+        replication, moves, replicaTolerance, leaderTolerance, rangeCooldown,
+        maxOperatorsPerRound);
+  }
+
+  /** The same configuration with another limit on operators per round. */
+  public SchedulerConfig withMaxOperatorsPerRound(int operators) {
+    return new SchedulerConfig(
+        replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
+        operators);
+  }
+
+  private static void requireAtLeast(String name, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+    }
+  }
+}
