@@ -14,6 +14,8 @@ import pando.v1.DrainRequest;
 import pando.v1.DrainResponse;
 import pando.v1.GetRangeRequest;
 import pando.v1.RemoveNodeRequest;
+import pando.v1.SplitRangeAdminRequest;
+import pando.v1.SplitRangeAdminResponse;
 import pando.v1.ListOperatorsRequest;
 import pando.v1.ListOperatorsResponse;
 import pando.v1.MoveReplicaRequest;
@@ -41,7 +43,8 @@ import picocli.CommandLine.Spec;
     description = "Asks the placement driver about the cluster.",
     subcommands = {AdminCommand.Status.class, AdminCommand.Nodes.class, AdminCommand.Ranges.class,
         AdminCommand.RangeCommand.class, AdminCommand.Move.class, AdminCommand.TransferLeader.class,
-        AdminCommand.Operators.class, AdminCommand.Drain.class, AdminCommand.Remove.class})
+        AdminCommand.Operators.class, AdminCommand.Drain.class, AdminCommand.Remove.class,
+        AdminCommand.Split.class})
 final class AdminCommand {
   /** Options every admin command takes. */
   static final class PdOptions {
@@ -376,6 +379,45 @@ final class AdminCommand {
         out.flush();
         return 0;
       }
+    }
+  }
+
+  @Command(name = "split", mixinStandardHelpOptions = true,
+      description = "Splits a range in two, at the median hash of its keys or at --at.")
+  static final class Split implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin PdOptions options;
+
+    @picocli.CommandLine.Parameters(paramLabel = "RANGE_ID", description = "The range's id (see 'pando admin ranges').")
+    long rangeId;
+
+    @Option(names = "--at", paramLabel = "HEX", description = "The hash to split at, 16 hex digits (default: the median hash of the range's keys).")
+    String at;
+
+    @Override
+    public Integer call() {
+      SplitRangeAdminRequest.Builder request = SplitRangeAdminRequest.newBuilder().setRangeId(rangeId);
+      if (at != null) {
+        try {
+          request.setSplitHash(Long.parseUnsignedLong(at, 16));
+        } catch (NumberFormatException e) {
+          throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+              "--at must be a hash of up to 16 hex digits, got '" + at + "'");
+        }
+      }
+      SplitRangeAdminResponse r;
+      try (PdConnection pd = options.connect()) {
+        r = pd.call(c -> AdminGrpc.newBlockingStub(c).withDeadlineAfter(
+            Math.max(options.timeout.toMillis(), 70_000), TimeUnit.MILLISECONDS).splitRange(request.build()));
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      for (Range range : List.of(r.getLeft(), r.getRight())) {
+        out.printf("range %d  [%s, %s)  epoch %d.%d%n", range.getRangeId(), RangeJson.hex(range.getStart()),
+            range.getEnd() == 0 ? "end" : RangeJson.hex(range.getEnd()), range.getEpoch().getVersion(),
+            range.getEpoch().getConfVersion());
+      }
+      out.flush();
+      return 0;
     }
   }
 

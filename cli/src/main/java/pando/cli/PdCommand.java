@@ -76,6 +76,11 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   Duration rangeCooldown;
 
+  @Option(names = "--split-size", defaultValue = "64MiB", converter = ByteSize.class,
+      description = "Split a range once its keys and values pass this size, e.g. 64MiB, 512KiB; 0 never"
+          + " (default: ${DEFAULT-VALUE}).")
+  long splitSizeBytes;
+
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
   Long parentPid;
 
@@ -91,7 +96,8 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
     PdConfig config = PdConfig.of(id, host, port, parsed, dataDir)
         .withLiveness(new LivenessPolicy(heartbeatInterval, suspectAfter, downAfter))
         .withBootstrap(new PdConfig.Bootstrap(initialNodes, initialRanges, replication))
-        .withScheduler(schedule ? java.util.Optional.of(schedulerConfig()) : java.util.Optional.empty());
+        .withScheduler(schedule ? java.util.Optional.of(schedulerConfig()) : java.util.Optional.empty())
+        .withSplitSize(splitSizeBytes);
     System.err.println("pando pd starting: " + config);
     PdServer pd = PdServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
@@ -104,5 +110,30 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /** A size in bytes, with an optional KiB, MiB or GiB suffix. */
+  static final class ByteSize implements picocli.CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String text) {
+      String t = text.trim();
+      long unit = 1;
+      for (String[] suffix : new String[][] {{"KiB", "1024"}, {"MiB", "1048576"}, {"GiB", "1073741824"}}) {
+        if (t.endsWith(suffix[0])) {
+          unit = Long.parseLong(suffix[1]);
+          t = t.substring(0, t.length() - suffix[0].length()).trim();
+        }
+      }
+      long n;
+      try {
+        n = Long.parseLong(t);
+      } catch (NumberFormatException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + text + "' is not a size; use e.g. 64MiB, 512KiB or 1048576");
+      }
+      if (n < 0) {
+        throw new picocli.CommandLine.TypeConversionException("a size cannot be negative: " + text);
+      }
+      return Math.multiplyExact(n, unit);
+    }
   }
 }

@@ -9,6 +9,9 @@ import pando.internal.v1.PdResult;
 import pando.pd.meta.ClusterView;
 import pando.internal.v1.RemoveNodeCommand;
 import pando.internal.v1.SetDrainingCommand;
+import pando.pd.meta.HeartbeatBook;
+import pando.v1.SplitRangeAdminRequest;
+import pando.v1.SplitRangeAdminResponse;
 import pando.v1.DrainRequest;
 import pando.v1.DrainResponse;
 import pando.v1.RemoveNodeRequest;
@@ -131,6 +134,61 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         .setStep(pd.moves().step(op.getOperatorId()))
         .setAgeMs(Math.max(0, System.currentTimeMillis() - op.getCreatedAtMs()))
         .build();
+  }
+
+  @Override
+  public void splitRange(SplitRangeAdminRequest request, StreamObserver<SplitRangeAdminResponse> response) {
+    HeartbeatBook book;
+    try {
+      book = pd.bookOrRefuse();
+    } catch (io.grpc.StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    if (pd.state().ranges().flatMap(t -> t.byId(request.getRangeId())).isEmpty()) {
+      response.onError(Status.NOT_FOUND.withDescription("no range " + request.getRangeId()).asRuntimeException());
+      return;
+    }
+    if (pd.state().operators().stream().anyMatch(op -> op.getRangeId() == request.getRangeId())) {
+      response.onError(Status.FAILED_PRECONDITION.withDescription("range " + request.getRangeId()
+          + " has a move running; split it once the move is done").asRuntimeException());
+      return;
+    }
+    java.util.OptionalLong at = request.hasSplitHash()
+        ? java.util.OptionalLong.of(request.getSplitHash()) : java.util.OptionalLong.empty();
+    pd.splitter().split(request.getRangeId(), at, book).whenComplete((answer, error) -> {
+      if (error != null) {
+        response.onError(splitError(error));
+        return;
+      }
+      var table = pd.state().ranges().orElseThrow();
+      var left = table.byId(request.getRangeId()).orElseThrow();
+      var right = table.locate(answer.getSplitHash());
+      response.onNext(SplitRangeAdminResponse.newBuilder()
+          .setLeft(pando.api.range.RangeProtos.toProto(left))
+          .setRight(pando.api.range.RangeProtos.toProto(right))
+          .build());
+      response.onCompleted();
+    });
+  }
+
+  /**
+   * A range's refusal (too few keys, a point outside it) and a split already running are the
+   * caller's to act on (FAILED_PRECONDITION); anything else is the cluster's (UNAVAILABLE, retry).
+   */
+  private static io.grpc.StatusRuntimeException splitError(Throwable error) {
+    Throwable t = error;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof io.grpc.StatusRuntimeException s) {
+      return s.getStatus().getCode() == Status.Code.FAILED_PRECONDITION ? s
+          : Status.UNAVAILABLE.withDescription("the range could not split: " + s.getStatus().getDescription()).asRuntimeException();
+    }
+    if (t instanceof IllegalStateException) {
+      return Status.FAILED_PRECONDITION.withDescription(t.getMessage()).asRuntimeException();
+    }
+    return PlacementDriverService.asStatus(error);
   }
 
   @Override

@@ -44,10 +44,11 @@ final class AutoScheduler {
     this.moves = moves;
   }
 
-  void round(HeartbeatBook book) {
+  /** One round; returns how many operators it proposed. */
+  int round(HeartbeatBook book) {
     PdState state = pd.state();
     if (state.ranges().isEmpty()) {
-      return;
+      return 0;
     }
     long now = PdServer.nowMillis();
     List<Operator> proposed = scheduler.schedule(input(state, book, now), now);
@@ -61,6 +62,7 @@ final class AutoScheduler {
         transfer(transfer);
       }
     }
+    return proposed.size();
   }
 
   private ClusterState input(PdState state, HeartbeatBook book, long now) {

@@ -1,8 +1,6 @@
 package pando.pd;
 
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +47,7 @@ import pando.v1.ReplicaStats;
  * <p>Every change to the table is guarded by the range's epoch, so a step computed from an old
  * table is refused instead of applied twice.
  */
-final class MoveExecutor implements AutoCloseable {
+final class MoveExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(MoveExecutor.class);
   private static final Duration CHANGE_DEADLINE = Duration.ofSeconds(70);
   private static final Duration TRANSFER_DEADLINE = Duration.ofSeconds(15);
@@ -57,7 +55,7 @@ final class MoveExecutor implements AutoCloseable {
   private final PdServer pd;
   private final Map<Long, String> steps = new ConcurrentHashMap<>();
   private final Map<Long, Boolean> running = new ConcurrentHashMap<>();
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final NodeCalls nodes;
   // When each range last changed membership or leader (PdServer.nowMillis), for the scheduler's
   // cooldown. Soft state: a new PD leader starts without it, and waits one cooldown at most.
   private final Map<Long, Long> lastChangeMs = new ConcurrentHashMap<>();
@@ -66,8 +64,9 @@ final class MoveExecutor implements AutoCloseable {
     return Map.copyOf(lastChangeMs);
   }
 
-  MoveExecutor(PdServer pd) {
+  MoveExecutor(PdServer pd, NodeCalls nodes) {
     this.pd = pd;
+    this.nodes = nodes;
   }
 
   /** What each running operator waits for, for `pando admin operators`. */
@@ -204,20 +203,8 @@ final class MoveExecutor implements AutoCloseable {
 
   private CompletableFuture<Void> call(PdState state, String nodeId,
       java.util.function.Function<RangeAdminGrpc.RangeAdminBlockingStub, ?> body) {
-    NodeRecord node = state.nodes().node(nodeId)
-        .orElseThrow(() -> new IllegalStateException("unknown node " + nodeId));
-    ManagedChannel channel = channels.computeIfAbsent(node.getApiAddress(),
-        address -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
-    return CompletableFuture.runAsync(() -> body.apply(RangeAdminGrpc.newBlockingStub(channel)), CALLS);
+    return nodes.ask(state, nodeId, body).thenApply(ignored -> null);
   }
-
-  // Blocking node calls run here: bounded, so a slow cluster cannot pile up threads in the PD.
-  private static final java.util.concurrent.ExecutorService CALLS = new java.util.concurrent.ThreadPoolExecutor(
-      0, 8, 30, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
-        Thread t = new Thread(r, "pd-operator-call");
-        t.setDaemon(true);
-        return t;
-      });
 
   private static String describe(Throwable error) {
     Throwable t = error;
@@ -230,8 +217,4 @@ final class MoveExecutor implements AutoCloseable {
     return String.valueOf(t.getMessage());
   }
 
-  @Override
-  public void close() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-  }
 }

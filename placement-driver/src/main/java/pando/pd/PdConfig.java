@@ -19,6 +19,7 @@ import pando.pd.meta.LivenessPolicy;
  * @param electionTimeoutMax its upper bound
  * @param requestTimeout longest a PD call waits for the PD's Raft group
  * @param bootstrap how to create the cluster's first ranges
+ * @param splitSizeBytes split a range once its keys and values pass this many bytes; 0 never
  * @param scheduler how the PD moves replicas and leaders by itself; empty to move them only when
  *     an operator asks ({@code pando admin move})
  */
@@ -33,7 +34,11 @@ public record PdConfig(
     Duration electionTimeoutMax,
     Duration requestTimeout,
     Bootstrap bootstrap,
-    java.util.Optional<pando.pd.schedule.SchedulerConfig> scheduler) {
+    java.util.Optional<pando.pd.schedule.SchedulerConfig> scheduler,
+    long splitSizeBytes) {
+  /** 64 MiB. */
+  public static final long DEFAULT_SPLIT_SIZE_BYTES = 64L << 20;
+
   /**
    * The cluster's first ranges: created once {@code initialNodes} nodes have registered, {@code
    * initialRanges} of them with {@code replication} replicas each.
@@ -80,31 +85,39 @@ public record PdConfig(
     }
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(scheduler, "scheduler");
+    if (splitSizeBytes < 0) {
+      throw new IllegalArgumentException("split size must not be negative, got " + splitSizeBytes);
+    }
   }
 
   /**
    * A replica with the defaults: elections 1-2 s, requests 5 s, liveness defaults, 8 ranges of 3
-   * replicas once 3 nodes registered, the scheduler on with its defaults.
+   * replicas once 3 nodes registered, the scheduler on with its defaults, ranges split at 64 MiB.
    */
   public static PdConfig of(String selfId, String apiHost, int apiPort, List<PdPeer> peers, Path dataDir) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, LivenessPolicy.defaults(),
         Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Bootstrap.defaults(),
-        java.util.Optional.of(pando.pd.schedule.SchedulerConfig.defaults()));
+        java.util.Optional.of(pando.pd.schedule.SchedulerConfig.defaults()), DEFAULT_SPLIT_SIZE_BYTES);
   }
 
   public PdConfig withLiveness(LivenessPolicy policy) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, policy, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, bootstrap, scheduler);
+        electionTimeoutMax, requestTimeout, bootstrap, scheduler, splitSizeBytes);
   }
 
   public PdConfig withBootstrap(Bootstrap first) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, first, scheduler);
+        electionTimeoutMax, requestTimeout, first, scheduler, splitSizeBytes);
   }
 
   public PdConfig withScheduler(java.util.Optional<pando.pd.schedule.SchedulerConfig> newScheduler) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, bootstrap, newScheduler);
+        electionTimeoutMax, requestTimeout, bootstrap, newScheduler, splitSizeBytes);
+  }
+
+  public PdConfig withSplitSize(long bytes) {
+    return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
+        electionTimeoutMax, requestTimeout, bootstrap, scheduler, bytes);
   }
 
   PdPeer self() {

@@ -65,7 +65,9 @@ public final class PdServer implements AutoCloseable {
   private final PdStateMachine stateMachine;
   private final Leadership leadership;
   private final java.util.concurrent.atomic.AtomicBoolean bootstrapping = new java.util.concurrent.atomic.AtomicBoolean();
-  private final MoveExecutor moves = new MoveExecutor(this);
+  private final NodeCalls nodeCalls = new NodeCalls();
+  private final MoveExecutor moves = new MoveExecutor(this, nodeCalls);
+  private final Splitter splitter;
   private final AutoScheduler scheduler;
   private long rounds;
   private final java.util.concurrent.ScheduledExecutorService operatorTimer =
@@ -82,6 +84,7 @@ public final class PdServer implements AutoCloseable {
     this.client = client;
     this.stateMachine = stateMachine;
     this.leadership = new Leadership();
+    this.splitter = new Splitter(this, nodeCalls, config.splitSizeBytes());
     this.scheduler = config.scheduler()
         .map(c -> new AutoScheduler(this, new pando.pd.schedule.Scheduler(c), moves))
         .orElse(null);
@@ -136,17 +139,27 @@ public final class PdServer implements AutoCloseable {
   private void operatorRound() {
     try {
       HeartbeatBook book = leadership.book();
-      if (book != null) {
+      // A range's membership and its bounds change one at a time: no move advances or starts
+      // while a split runs (a split copies the membership of the range it splits), and no split
+      // starts while a move is recorded or was just proposed.
+      if (book != null && !splitter.busy()) {
         moves.round(book);
         // The scheduler decides less often than moves advance: its input (heartbeats) changes
         // once a second, and every decision it makes waits a cooldown anyway.
-        if (scheduler != null && rounds++ % SCHEDULE_EVERY_ROUNDS == 0) {
-          scheduler.round(book);
+        if (rounds++ % SCHEDULE_EVERY_ROUNDS == 0) {
+          int proposed = scheduler == null ? 0 : scheduler.round(book);
+          if (proposed == 0 && state().operators().isEmpty()) {
+            splitter.round(book);
+          }
         }
       }
     } catch (RuntimeException e) {
       LOG.warn("pd={} event=operator-round-failed error={}", config.selfId(), e.toString());
     }
+  }
+
+  Splitter splitter() {
+    return splitter;
   }
 
   MoveExecutor moves() {
@@ -287,7 +300,7 @@ public final class PdServer implements AutoCloseable {
   @Override
   public void close() {
     operatorTimer.shutdownNow();
-    moves.close();
+    nodeCalls.close();
     if (api != null) {
       api.shutdownNow();
       try {

@@ -65,6 +65,7 @@ final class PlacementDriverService extends PlacementDriverGrpc.PlacementDriverIm
             + "' is not registered with the placement driver; register it first").asRuntimeException();
       }
       book.record(request, PdServer.nowMillis());
+      pd.splitter().learn(request);
       pd.maybeBootstrap();
       response.onNext(HeartbeatResponse.newBuilder().setTableVersion(pd.state().tableVersion()).build());
       response.onCompleted();

@@ -41,6 +41,7 @@ final class PdHeartbeater implements AutoCloseable {
   private final PdConnection pd;
   private final ScheduledExecutorService timer;
   private final Map<Long, Counters> previous = new HashMap<>();
+  private final Map<Long, String> unreadable = new HashMap<>();
   private volatile Duration interval;
   private boolean registered;
   private String lastProblem;
@@ -97,6 +98,10 @@ final class PdHeartbeater implements AutoCloseable {
       }
       problem(e.getStatus().getCode() + ": " + e.getStatus().getDescription());
     } catch (RuntimeException | java.io.IOException e) {
+      // Not the PD's fault: a bug or a local I/O error. Shown once with its trace.
+      if (!e.toString().equals(lastProblem)) {
+        LOG.warn("node={} event=heartbeat-failed", self.id(), e);
+      }
       problem(e.toString());
     } finally {
       if (!timer.isShutdown()) {
@@ -142,7 +147,18 @@ final class PdHeartbeater implements AutoCloseable {
     List<Long> held = rangeIds.get();
     previous.keySet().retainAll(held);
     for (long rangeId : held) {
-      status.apply(rangeId).ifPresent(s -> {
+      java.util.Optional<ReplicaStatus> current;
+      try {
+        current = status.apply(rangeId);
+      } catch (RuntimeException e) {
+        // The replica is being created, removed or replaced by a snapshot: report it next time.
+        if (!String.valueOf(e).equals(unreadable.put(rangeId, String.valueOf(e)))) {
+          LOG.info("node={} event=replica-status-unreadable range={} error={}", self.id(), rangeId, e.toString());
+        }
+        continue;
+      }
+      unreadable.remove(rangeId);
+      current.ifPresent(s -> {
         Counters before = previous.put(rangeId, new Counters(now, s.appliedIndex(), s.reads()));
         double seconds = before == null ? 0 : (now - before.nanos()) / 1e9;
         // Applied entries stand in for writes: they include Raft's own entries, a few per election.
@@ -152,6 +168,10 @@ final class PdHeartbeater implements AutoCloseable {
             .setKeys(s.keys())
             .setBytes(s.bytes())
             .setAppliedIndex(s.appliedIndex())
+            .setDataBytes(s.dataBytes())
+            .setEpochVersion(s.version())
+            .setStart(s.bounds().map(b -> b.start()).orElse(0L))
+            .setEnd(s.bounds().map(b -> b.end()).orElse(0L))
             .setWritesPerSecond(seconds <= 0 ? 0 : Math.max(0, s.appliedIndex() - before.appliedIndex()) / seconds)
             .setReadsPerSecond(seconds <= 0 ? 0 : Math.max(0, s.reads() - before.reads()) / seconds)
             .build());

@@ -8,7 +8,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import pando.raft.RangeGroups.Peer;
 import pando.raft.RangeReplicas;
+import pando.internal.v1.RangeResult;
+import pando.internal.v1.SplitCommand;
 import pando.v1.ChangeMembersRequest;
+import pando.v1.SplitRangeRequest;
+import pando.v1.SplitRangeResponse;
 import pando.v1.ChangeMembersResponse;
 import pando.v1.NodeTransferLeaderRequest;
 import pando.v1.NodeTransferLeaderResponse;
@@ -49,6 +53,39 @@ final class RangeAdminService extends RangeAdminGrpc.RangeAdminImplBase {
     answer(request.getRangeId(),
         () -> replicas.transferLeader(request.getRangeId(), request.getToNode(), TRANSFER_TIMEOUT),
         TRANSFER_TIMEOUT.plusSeconds(5), NodeTransferLeaderResponse.getDefaultInstance(), response);
+  }
+
+  @Override
+  public void splitRange(SplitRangeRequest request, StreamObserver<SplitRangeResponse> response) {
+    SplitCommand.Builder split = SplitCommand.newBuilder()
+        .setNewRangeId(request.getNewRangeId())
+        .setExpectedVersion(request.getExpectedVersion())
+        .setStart(request.getStart())
+        .setEnd(request.getEnd());
+    if (request.hasSplitHash()) {
+      split.setSplitHash(request.getSplitHash());
+    }
+    CompletableFuture<RangeResult> pending;
+    try {
+      pending = replicas.split(request.getRangeId(), split.build());
+    } catch (RangeReplicas.UnknownRangeException e) {
+      response.onError(Status.NOT_FOUND.withDescription("this node knows no range " + request.getRangeId()).asRuntimeException());
+      return;
+    }
+    pending.orTimeout(CHANGE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((result, error) -> {
+      if (error != null) {
+        response.onError(StatusMapping.forFailure(request.getRangeId(), error).asRuntimeException());
+      } else if (!result.hasSplit()) {
+        response.onError(Status.FAILED_PRECONDITION.withDescription(result.getMessage()).asRuntimeException());
+      } else {
+        response.onNext(SplitRangeResponse.newBuilder()
+            .setSplitHash(result.getSplit().getSplitHash())
+            .setLeftKeys(result.getSplit().getLeftKeys())
+            .setRightKeys(result.getSplit().getRightKeys())
+            .build());
+        response.onCompleted();
+      }
+    });
   }
 
   private static <T> void answer(long rangeId, java.util.function.Supplier<CompletableFuture<Void>> call,

@@ -17,6 +17,8 @@ final class StatusMapping {
       case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION.withDescription(result.getMessage());
       case OUT_OF_RANGE -> Status.OUT_OF_RANGE.withDescription(result.getMessage());
       case APPLIED_RESULT_UNKNOWN -> Status.UNKNOWN.withDescription(result.getMessage());
+      // The range split after the request was routed; nothing was applied, so a retry is safe.
+      case WRONG_RANGE -> Status.UNAVAILABLE.withDescription(result.getMessage());
       case UNRECOGNIZED -> Status.INTERNAL.withDescription("range answered with an unknown status");
     };
   }

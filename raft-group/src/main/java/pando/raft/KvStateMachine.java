@@ -62,8 +62,16 @@ public final class KvStateMachine extends BaseStateMachine {
   private static final long FLUSH_EVERY_MILLIS = 10;
   static final String NO_LEASE = "not a leader holding its lease; retry";
 
+  /** Told, on the apply thread, that this replica's range split off a new range. */
+  @FunctionalInterface
+  public interface SplitListener {
+    void splitOff(long rangeId, long newRangeId);
+  }
+
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final SplitListener splits;
   private ScheduledFuture<?> flushing;
+  private Path seedDir;
   private volatile KvStore store;
   private Path liveFile;
   // The highest log index Ratis has handed over since the store was loaded. Ratis replays the log
@@ -72,13 +80,34 @@ public final class KvStateMachine extends BaseStateMachine {
   private volatile RaftServer.Division division;
   private final java.util.concurrent.atomic.LongAdder reads = new java.util.concurrent.atomic.LongAdder();
 
+  public KvStateMachine() {
+    this((rangeId, newRangeId) -> { });
+  }
+
+  public KvStateMachine(SplitListener splits) {
+    this.splits = splits;
+  }
+
+  /**
+   * Where a split leaves the first state of the new range for the node to create it from: beside
+   * the group directories, so the new group finds it before it has a directory of its own.
+   */
+  public static Path seedFile(Path raftDir, long newRangeId) {
+    return raftDir.resolve(SEEDS).resolve("range-" + newRangeId + ".db");
+  }
+
+  static final String SEEDS = "split-seeds";
+
   @Override
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
       throws IOException {
     getLifeCycle().startAndTransition(() -> {
       super.initialize(server, groupId, raftStorage);
       storage.init(raftStorage);
-      liveFile = raftStorage.getStorageDir().getRoot().toPath().resolve("kv").resolve("data.db");
+      Path groupDir = raftStorage.getStorageDir().getRoot().toPath();
+      liveFile = groupDir.resolve("kv").resolve("data.db");
+      seedDir = groupDir.getParent();
+      adoptSeed(groupId);
       load(storage.getLatestSnapshot());
       flushing = FLUSHER.scheduleWithFixedDelay(this::flush, FLUSH_EVERY_MILLIS, FLUSH_EVERY_MILLIS,
           TimeUnit.MILLISECONDS);
@@ -117,9 +146,34 @@ public final class KvStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * A range created by a split starts from the seed its parent wrote: the seed becomes this
+   * replica's snapshot at index 0, so the range's state is whole before its first log entry, and
+   * a replica added later (or one that missed the split) is sent that snapshot by the leader
+   * instead of a log that does not contain the seeded data.
+   */
+  private void adoptSeed(RaftGroupId groupId) throws IOException {
+    java.util.Optional<Long> rangeId = RangeGroups.rangeId(groupId);
+    if (rangeId.isEmpty()) {
+      return;
+    }
+    Path seed = seedFile(seedDir, rangeId.get());
+    if (!java.nio.file.Files.exists(seed) || storage.getLatestSnapshot() != null) {
+      return;
+    }
+    File file = storage.getSnapshotFile(0, 0);
+    java.nio.file.Files.createDirectories(file.toPath().getParent());
+    java.nio.file.Files.copy(seed, file.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, TermIndex.valueOf(0, 0)));
+    java.nio.file.Files.delete(seed);
+    LOG.info("group={} event=seeded-from-split", groupId);
+  }
+
   private void load(SingleFileSnapshotInfo snapshot) throws IOException {
     KvStore opened = KvStore.open(liveFile);
-    if (snapshot != null && snapshot.getIndex() > opened.appliedIndex()) {
+    // A fresh store takes any snapshot, even one at index 0 (the seed of a split-off range).
+    if (snapshot != null && (snapshot.getIndex() > opened.appliedIndex() || opened.isFresh())) {
       opened.close();
       File file = snapshot.getFile().getPath().toFile();
       if (snapshot.getFile().getFileDigest() != null) {
@@ -146,6 +200,9 @@ public final class KvStateMachine extends BaseStateMachine {
       // Every replica sees the same bytes, so every replica fails the same way: apply nothing.
       command = RangeCommand.getDefaultInstance();
     }
+    if (command.hasSplit()) {
+      return applySplit(entry, command.getSplit());
+    }
     return CompletableFuture.completedFuture(
         store
             .apply(entry.getTerm(), entry.getIndex(), command)
@@ -155,6 +212,41 @@ public final class KvStateMachine extends BaseStateMachine {
                   return Message.valueOf(ByteString.copyFrom(result.toByteArray()));
                 })
             .orElse(ALREADY_APPLIED));
+  }
+
+  private CompletableFuture<Message> applySplit(LogEntryProto entry, pando.internal.v1.SplitCommand split) {
+    java.util.Optional<RangeResult> result;
+    try {
+      result = store.split(entry.getTerm(), entry.getIndex(), split, seedFile(seedDir, split.getNewRangeId()));
+    } catch (IOException e) {
+      // The seed could not be written: stop here rather than apply a split whose new half is lost.
+      return CompletableFuture.failedFuture(e);
+    }
+    if (result.isEmpty()) {
+      return CompletableFuture.completedFuture(ALREADY_APPLIED);
+    }
+    advanceApplied(entry.getTerm(), entry.getIndex());
+    if (result.get().hasSplit()) {
+      LOG.info("group={} event=split new-range={} at={} left-keys={} right-keys={}", getGroupId(),
+          split.getNewRangeId(), Long.toUnsignedString(result.get().getSplit().getSplitHash(), 16),
+          result.get().getSplit().getLeftKeys(), result.get().getSplit().getRightKeys());
+      RangeGroups.rangeId(getGroupId()).ifPresent(id -> splits.splitOff(id, split.getNewRangeId()));
+    }
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.get().toByteArray())));
+  }
+
+  /** The range's bounds as this replica knows them; empty until its first split. */
+  public java.util.Optional<pando.api.HashRange> bounds() {
+    return store.bounds();
+  }
+
+  public long version() {
+    return store.version();
+  }
+
+  /** Bytes of keys and values this replica holds. */
+  public long dataBytes() {
+    return store.dataBytes();
   }
 
   @Override

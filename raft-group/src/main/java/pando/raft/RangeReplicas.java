@@ -53,11 +53,73 @@ public final class RangeReplicas implements AutoCloseable {
   // Where a stale read goes for a range this node holds no replica of.
   private final Map<Long, RaftPeerId> firstReplica = new ConcurrentHashMap<>();
 
-  private RangeReplicas(RaftPeerId self, RaftServer server, RaftProperties properties, boolean leaseReads) {
+  private final Path storageDir;
+  // Creates the ranges split off local ones, one at a time, off the apply thread.
+  private final java.util.concurrent.ExecutorService splitOffs = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "split-offs");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private RangeReplicas(RaftPeerId self, RaftServer server, RaftProperties properties, boolean leaseReads,
+      Path storageDir) {
     this.leaseReads = leaseReads;
     this.self = self;
     this.server = server;
     this.properties = properties;
+    this.storageDir = storageDir;
+  }
+
+  /**
+   * After this replica applied a split of {@code rangeId}: creates the new range's replica here,
+   * from the seed the split left, with the split range's members. Every replica of the split range
+   * does the same, so the new range starts on the same nodes with the same data.
+   */
+  void createSplitOff(long rangeId, long newRangeId) {
+    splitOffs.execute(() -> {
+      try {
+        RaftGroupId newGroup = RangeGroups.groupId(newRangeId);
+        if (Set.copyOf(toList(server.getGroupIds())).contains(newGroup)) {
+          return;
+        }
+        var members = server.getDivision(RangeGroups.groupId(rangeId)).getRaftConf().getCurrentPeers();
+        addGroup(RaftGroup.valueOf(newGroup, members), true);
+        List<Peer> peers = members.stream().map(p -> new Peer(p.getId().toString(), p.getAddress())).toList();
+        if (!clients.containsKey(newRangeId)) {
+          setClient(new RangeSpecForNode(newRangeId, peers, true));
+        }
+        LOG.info("node={} event=range-split-off range={} from={} peers={}", self, newRangeId, rangeId, peers);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("node={} event=split-off-failed range={} from={} error={}", self, newRangeId, rangeId, e.toString());
+      }
+    });
+  }
+
+  /**
+   * Seeds left by splits whose new range was not created before the node stopped. The split range
+   * is found among the local ones by the seed's bounds.
+   */
+  private void createPendingSplitOffs() throws IOException {
+    Path seeds = storageDir.resolve(KvStateMachine.SEEDS);
+    if (!java.nio.file.Files.isDirectory(seeds)) {
+      return;
+    }
+    try (var files = java.nio.file.Files.list(seeds)) {
+      for (Path seed : (Iterable<Path>) files::iterator) {
+        String name = seed.getFileName().toString();
+        if (!name.startsWith("range-") || !name.endsWith(".db")) {
+          continue;
+        }
+        long newRangeId = Long.parseLong(name.substring("range-".length(), name.length() - ".db".length()));
+        long start = pando.store.KvStore.seedStart(seed);
+        for (Long rangeId : localRangeIds()) {
+          Optional<KvStateMachine> sm = stateMachine(rangeId);
+          if (sm.isPresent() && sm.get().bounds().map(b -> b.end() == start).orElse(false)) {
+            createSplitOff(rangeId, newRangeId);
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -95,15 +157,24 @@ public final class RangeReplicas implements AutoCloseable {
       throws IOException {
     RaftProperties properties = properties(raftPort, storageDir, tuning, maxEntryBytes);
     RaftPeerId self = RangeGroups.peerId(selfId);
+    // The replicas object does not exist yet when the server builds its first state machines.
+    java.util.concurrent.atomic.AtomicReference<RangeReplicas> created = new java.util.concurrent.atomic.AtomicReference<>();
+    KvStateMachine.SplitListener splits = (rangeId, newRangeId) -> {
+      RangeReplicas r = created.get();
+      if (r != null) {
+        r.createSplitOff(rangeId, newRangeId);
+      }
+    };
     RaftServer server =
         RaftServer.newBuilder()
             .setServerId(self)
             .setProperties(properties)
-            .setStateMachineRegistry(groupId -> new KvStateMachine())
+            .setStateMachineRegistry(groupId -> new KvStateMachine(splits))
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
     server.start();
-    RangeReplicas replicas = new RangeReplicas(self, server, properties, tuning.leaderLeaseReads());
+    RangeReplicas replicas = new RangeReplicas(self, server, properties, tuning.leaderLeaseReads(), storageDir);
+    created.set(replicas);
     try {
       Set<RaftGroupId> existing = Set.copyOf(toList(server.getGroupIds()));
       for (RangeSpecForNode range : ranges) {
@@ -116,6 +187,7 @@ public final class RangeReplicas implements AutoCloseable {
         }
         replicas.setClient(range);
       }
+      replicas.createPendingSplitOffs();
     } catch (IOException | RuntimeException e) {
       replicas.close();
       throw e;
@@ -162,7 +234,8 @@ public final class RangeReplicas implements AutoCloseable {
   }
 
   private void create(RangeSpecForNode range) throws IOException {
-    if (range.original()) {
+    // A range split off here starts with all its members, like an original one.
+    if (range.original() || java.nio.file.Files.exists(KvStateMachine.seedFile(storageDir, range.rangeId()))) {
       addGroup(RangeGroups.group(range.rangeId(), range.peers()), true);
       LOG.info("node={} event=range-created range={} peers={}", self, range.rangeId(), range.peers());
     } else {
@@ -199,6 +272,11 @@ public final class RangeReplicas implements AutoCloseable {
    */
   public CompletableFuture<Void> changeMembers(long rangeId, List<Peer> voters) {
     return client(rangeId).setMembers(voters.stream().map(Peer::toRatis).toList());
+  }
+
+  /** Splits a range through its log; completes with what the leader's replica answered. */
+  public CompletableFuture<RangeResult> split(long rangeId, pando.internal.v1.SplitCommand split) {
+    return write(rangeId, RangeCommand.newBuilder().setSplit(split).build());
   }
 
   /** Hands a range's leadership to {@code nodeId}; completes once it leads. */
@@ -359,7 +437,10 @@ public final class RangeReplicas implements AutoCloseable {
           division.getRaftLog().getStartIndex(),
           sm.keyCount(),
           sm.storeBytes(),
-          sm.readCount()));
+          sm.readCount(),
+          sm.dataBytes(),
+          sm.bounds(),
+          sm.version()));
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -404,6 +485,7 @@ public final class RangeReplicas implements AutoCloseable {
 
   @Override
   public void close() {
+    splitOffs.shutdownNow();
     clients.values().forEach(RangeClient::close);
     try {
       server.close();

@@ -14,7 +14,11 @@ import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
+import pando.api.HashRange;
+import pando.api.KeyHash;
 import pando.internal.v1.RangeCommand;
+import pando.internal.v1.SplitCommand;
+import pando.internal.v1.SplitResult;
 import pando.internal.v1.RangeResult;
 import pando.v1.BatchGetResponse;
 
@@ -39,20 +43,39 @@ public final class KvStore implements AutoCloseable {
   private static final String DATA = "data";
   private static final String APPLIED_INDEX = "appliedIndex";
   private static final String APPLIED_TERM = "appliedTerm";
+  // The range's bounds and version, recorded by its first split (or by the split that created it).
+  // A store without them (version 0) has never been split and serves any key it is sent.
+  private static final String VERSION = "epochVersion";
+  private static final String BOUNDS_START = "boundsStart";
+  private static final String BOUNDS_END = "boundsEnd";
+  private static final String DATA_BYTES = "dataBytes";
 
   private final DB db;
-  private final BTreeMap<byte[], byte[]> data;
+  private final BTreeMap<byte[], byte[]> tree;
+  // The tree, counting the bytes of keys and values as commands change it.
+  private final SizedMap data;
   private final Atomic.Long appliedIndex;
   private final Atomic.Long appliedTerm;
+  private final Atomic.Long version;
+  private final Atomic.Long boundsStart;
+  private final Atomic.Long boundsEnd;
+  private final Atomic.Long dataBytes;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   static final int COMMIT_EVERY_ENTRIES = 64;
   private int uncommittedEntries; // guarded by the write lock
 
   private KvStore(DB db) {
     this.db = db;
-    this.data = db.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen();
+    this.tree = db.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen();
     this.appliedIndex = db.atomicLong(APPLIED_INDEX).createOrOpen();
     this.appliedTerm = db.atomicLong(APPLIED_TERM).createOrOpen();
+    this.version = db.atomicLong(VERSION).createOrOpen();
+    this.boundsStart = db.atomicLong(BOUNDS_START).createOrOpen();
+    this.boundsEnd = db.atomicLong(BOUNDS_END).createOrOpen();
+    boolean counted = db.exists(DATA_BYTES);
+    this.dataBytes = db.atomicLong(DATA_BYTES).createOrOpen();
+    // A store written before the count existed is counted once.
+    this.data = new SizedMap(tree, counted ? dataBytes.get() : SizedMap.count(tree));
   }
 
   /** Opens (or creates) the store in {@code file}, with MapDB's write-ahead log for crash safety. */
@@ -90,7 +113,11 @@ public final class KvStore implements AutoCloseable {
       // No rollback on failure: earlier commands of this uncommitted group were already answered.
       // A failure here is an I/O fault; the Raft server stops this replica, and a restart replays
       // the log from the last commit.
-      RangeResult result = RangeCommands.apply(data, command);
+      Optional<ByteString> outside = outside(RangeCommands.keys(command));
+      RangeResult result = outside.isPresent()
+          ? RangeResult.newBuilder().setStatus(RangeResult.Status.WRONG_RANGE)
+              .setMessage(wrongRange(outside.get())).build()
+          : RangeCommands.apply(data, command);
       appliedIndex.set(index);
       appliedTerm.set(term);
       if (++uncommittedEntries >= COMMIT_EVERY_ENTRIES) {
@@ -115,21 +142,185 @@ public final class KvStore implements AutoCloseable {
   }
 
   private void commitLocked() {
+    dataBytes.set(data.bytes());
     db.commit();
     uncommittedEntries = 0;
   }
 
+  /**
+   * Reads keys as of the last applied command.
+   *
+   * @throws WrongRangeException if a key lies outside the range's bounds (it was split away)
+   */
   public BatchGetResponse read(List<ByteString> keys) {
     lock.readLock().lock();
     try {
+      Optional<ByteString> outside = outside(keys);
+      if (outside.isPresent()) {
+        throw new WrongRangeException(wrongRange(outside.get()));
+      }
       return RangeCommands.read(data, keys);
     } finally {
       lock.readLock().unlock();
     }
   }
 
+  /** A key sent to a range that no longer owns it. */
+  public static final class WrongRangeException extends RuntimeException {
+    public WrongRangeException(String message) {
+      super(message);
+    }
+  }
+
+  private Optional<ByteString> outside(List<ByteString> keys) {
+    Optional<HashRange> bounds = bounds();
+    if (bounds.isEmpty()) {
+      return Optional.empty();
+    }
+    return keys.stream().filter(k -> !bounds.get().contains(KeyHash.of(k.toByteArray()))).findFirst();
+  }
+
+  private String wrongRange(ByteString key) {
+    return "key hash " + Long.toUnsignedString(KeyHash.of(key.toByteArray()), 16) + " is outside this range "
+        + bounds().orElseThrow() + " since a split; refresh the range table and retry";
+  }
+
+  /** The range's bounds, once a split recorded them; empty for a range never split. */
+  public Optional<HashRange> bounds() {
+    return version.get() == 0 ? Optional.empty()
+        : Optional.of(new HashRange(boundsStart.get(), boundsEnd.get()));
+  }
+
+  /** The range's version as this replica knows it: 1 until its first split. */
+  public long version() {
+    return Math.max(1, version.get());
+  }
+
+  /** Bytes of keys and values held, as of the last applied command. */
+  public long dataBytes() {
+    return data.bytes();
+  }
+
+  /** True for a store that has never applied a command nor been seeded: anything may replace it. */
+  public boolean isFresh() {
+    return appliedIndex.get() == 0 && version.get() == 0 && tree.isEmpty();
+  }
+
+  /**
+   * Applies a split at {@code index}: writes the right half to a new store file {@code seedFile}
+   * (durably, before anything here changes), then removes it from this store and records the
+   * left half's bounds and version, committed at once with the applied index. Returns empty if
+   * the file already holds the index (a replayed entry; the seed was written the first time).
+   */
+  public Optional<RangeResult> split(long term, long index, SplitCommand split, Path seedFile) throws IOException {
+    if (index <= appliedIndex.get()) {
+      return Optional.empty();
+    }
+    lock.writeLock().lock();
+    try {
+      HashRange bounds;
+      Optional<String> refusal;
+      try {
+        bounds = bounds().orElseGet(() -> new HashRange(split.getStart(), split.getEnd()));
+        refusal = SplitPoint.refusal(version(), bounds, split);
+      } catch (IllegalArgumentException e) {
+        // Bounds from the command that are not a range: refused like any bad split, never thrown,
+        // or every replica would fail on this entry each time it replays the log.
+        bounds = HashRange.full();
+        refusal = Optional.of("invalid bounds in the split command: " + e.getMessage());
+      }
+      long at = 0;
+      if (refusal.isEmpty()) {
+        if (split.hasSplitHash()) {
+          at = split.getSplitHash();
+        } else {
+          java.util.OptionalLong median = SplitPoint.median(bounds, tree.keySet());
+          if (median.isEmpty()) {
+            refusal = Optional.of("range holds too few distinct key hashes to split at its median");
+          } else {
+            at = median.getAsLong();
+          }
+        }
+      }
+      if (refusal.isEmpty() && (!bounds.contains(at) || at == bounds.start())) {
+        refusal = Optional.of("split point " + Long.toUnsignedString(at, 16) + " is not inside " + bounds);
+      }
+      RangeResult result;
+      if (refusal.isPresent()) {
+        result = RangeResult.newBuilder().setStatus(RangeResult.Status.FAILED_PRECONDITION)
+            .setMessage("cannot split: " + refusal.get()).build();
+      } else {
+        HashRange left = new HashRange(bounds.start(), at);
+        HashRange right = new HashRange(at, bounds.end());
+        long newVersion = version() + 1;
+        List<byte[]> moving = new java.util.ArrayList<>();
+        for (byte[] key : tree.keySet()) {
+          if (right.contains(KeyHash.of(key))) {
+            moving.add(key);
+          }
+        }
+        writeSeed(seedFile, moving, right, newVersion);
+        for (byte[] key : moving) {
+          data.remove(key);
+        }
+        version.set(newVersion);
+        boundsStart.set(left.start());
+        boundsEnd.set(left.end());
+        result = RangeResult.newBuilder().setSplit(SplitResult.newBuilder()
+            .setSplitHash(at).setNewRangeId(split.getNewRangeId())
+            .setLeftKeys(tree.sizeLong()).setRightKeys(moving.size())).build();
+      }
+      appliedIndex.set(index);
+      appliedTerm.set(term);
+      commitLocked();
+      return Optional.of(result);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** A new range's first state: the given keys of this store, its bounds and version, no applied index. */
+  private void writeSeed(Path seedFile, List<byte[]> keys, HashRange bounds, long newVersion) throws IOException {
+    Files.createDirectories(seedFile.toAbsolutePath().getParent());
+    Path tmp = seedFile.resolveSibling(seedFile.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    DB seed = DBMaker.fileDB(tmp.toFile()).fileMmapEnableIfSupported().cleanerHackEnable().make();
+    long bytes = 0;
+    try {
+      BTreeMap<byte[], byte[]> seedData = seed.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).create();
+      for (byte[] key : keys) {
+        byte[] value = tree.get(key);
+        seedData.put(key, value);
+        bytes += key.length + value.length;
+      }
+      seed.atomicLong(APPLIED_INDEX).create().set(0);
+      seed.atomicLong(APPLIED_TERM).create().set(0);
+      seed.atomicLong(VERSION).create().set(newVersion);
+      seed.atomicLong(BOUNDS_START).create().set(bounds.start());
+      seed.atomicLong(BOUNDS_END).create().set(bounds.end());
+      seed.atomicLong(DATA_BYTES).create().set(bytes);
+      seed.commit();
+    } finally {
+      seed.close();
+    }
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+    Files.move(tmp, seedFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
   public long keyCount() {
-    return data.sizeLong();
+    return tree.sizeLong();
+  }
+
+  /** The start of the bounds recorded in a seed file. */
+  public static long seedStart(Path seedFile) {
+    DB seed = DBMaker.fileDB(seedFile.toFile()).readOnly().fileMmapEnableIfSupported().cleanerHackEnable().make();
+    try {
+      return seed.atomicLong(BOUNDS_START).open().get();
+    } finally {
+      seed.close();
+    }
   }
 
   /**
@@ -148,11 +339,15 @@ public final class KvStore implements AutoCloseable {
     try {
       BTreeMap<byte[], byte[]> copyData =
           copy.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).create();
-      for (Map.Entry<byte[], byte[]> entry : data.entrySet()) {
+      for (Map.Entry<byte[], byte[]> entry : tree.entrySet()) {
         copyData.put(entry.getKey(), entry.getValue());
       }
       copy.atomicLong(APPLIED_INDEX).create().set(index);
       copy.atomicLong(APPLIED_TERM).create().set(term);
+      copy.atomicLong(VERSION).create().set(version.get());
+      copy.atomicLong(BOUNDS_START).create().set(boundsStart.get());
+      copy.atomicLong(BOUNDS_END).create().set(boundsEnd.get());
+      copy.atomicLong(DATA_BYTES).create().set(data.bytes());
       copy.commit();
     } finally {
       copy.close();
@@ -176,6 +371,13 @@ public final class KvStore implements AutoCloseable {
       }
       restored.appliedIndex.set(source.atomicLong(APPLIED_INDEX).open().get());
       restored.appliedTerm.set(source.atomicLong(APPLIED_TERM).open().get());
+      // Snapshots of a range never split have no bounds.
+      if (source.exists(VERSION)) {
+        restored.version.set(source.atomicLong(VERSION).open().get());
+        restored.boundsStart.set(source.atomicLong(BOUNDS_START).open().get());
+        restored.boundsEnd.set(source.atomicLong(BOUNDS_END).open().get());
+      }
+      restored.dataBytes.set(restored.data.bytes());
       restored.db.commit();
     } catch (RuntimeException e) {
       restored.close();

@@ -53,7 +53,22 @@ public final class RangeCommands {
       }
       // A read ordered by the log: the state as of this entry, nothing changed.
       case READ -> RangeResult.newBuilder().setGet(read(data, command.getRead().getKeysList())).build();
+      // Splits change the range itself and are applied by KvStore.split, never here.
+      case SPLIT -> failed(RangeResult.Status.FAILED_PRECONDITION, "a split is not a data command");
       case COMMAND_NOT_SET -> failed(RangeResult.Status.FAILED_PRECONDITION, "empty command");
+    };
+  }
+
+  /** The keys a command touches; none for a split, which is about the range, not a key. */
+  public static List<ByteString> keys(RangeCommand command) {
+    return switch (command.getCommandCase()) {
+      case PUT -> List.of(command.getPut().getKey());
+      case DELETE -> List.of(command.getDelete().getKey());
+      case CAS -> List.of(command.getCas().getKey());
+      case INCR -> List.of(command.getIncr().getKey());
+      case BATCH_PUT -> command.getBatchPut().getEntriesList().stream().map(KeyValue::getKey).toList();
+      case READ -> command.getRead().getKeysList();
+      case SPLIT, COMMAND_NOT_SET -> List.of();
     };
   }
 

@@ -76,6 +76,11 @@ public final class WriteAudit implements AutoCloseable {
     return acknowledged.size();
   }
 
+  /** Writes tried, acknowledged or not. */
+  public int attemptedCount() {
+    return attempted.get();
+  }
+
   /** Waits until at least {@code more} further writes are acknowledged. */
   public void awaitMoreAcknowledged(int more, Duration timeout, String what) {
     int target = acknowledged.size() + more;

@@ -46,6 +46,8 @@ public final class PdState {
   // Moves in progress, by operator id.
   private final java.util.SortedMap<Long, MoveOperator> operators;
   private final long nextOperatorId;
+  // 0: one above the highest id in the table (a snapshot from before ids were reserved).
+  private final long nextRangeId;
 
   /** The result of applying one command: the state after it, and the answer to the caller. */
   public record Applied(PdState state, PdResult result) {
@@ -56,11 +58,12 @@ public final class PdState {
   }
 
   private PdState(NodeRegistry nodes, Optional<RangeTable> ranges) {
-    this(nodes, ranges, ranges.isPresent() ? 1 : 0, new java.util.TreeMap<>(), 1);
+    this(nodes, ranges, ranges.isPresent() ? 1 : 0, new java.util.TreeMap<>(), 1, 0);
   }
 
   private PdState(NodeRegistry nodes, Optional<RangeTable> ranges, long tableVersion,
-      java.util.SortedMap<Long, MoveOperator> operators, long nextOperatorId) {
+      java.util.SortedMap<Long, MoveOperator> operators, long nextOperatorId, long nextRangeId) {
+    this.nextRangeId = nextRangeId;
     this.nodes = Objects.requireNonNull(nodes, "nodes");
     this.ranges = Objects.requireNonNull(ranges, "ranges");
     this.tableVersion = tableVersion;
@@ -104,7 +107,7 @@ public final class PdState {
     java.util.SortedMap<Long, MoveOperator> operators = new java.util.TreeMap<>();
     metadata.getOperatorsList().forEach(op -> operators.put(op.getOperatorId(), op));
     return new PdState(nodes, Optional.of(table), Math.max(1, metadata.getTableVersion()), operators,
-        Math.max(1, metadata.getNextOperatorId()));
+        Math.max(1, metadata.getNextOperatorId()), metadata.getNextRangeId());
   }
 
   /**
@@ -116,7 +119,8 @@ public final class PdState {
     ranges.ifPresent(table -> metadata.addAllRanges(RangeProtos.toProto(table))
         .setTableVersion(tableVersion)
         .addAllOperators(operators.values())
-        .setNextOperatorId(nextOperatorId));
+        .setNextOperatorId(nextOperatorId)
+        .setNextRangeId(nextRangeId));
     return metadata.build();
   }
 
@@ -146,6 +150,8 @@ public final class PdState {
       case REMOVE_OPERATOR -> removeOperator(command.getRemoveOperator().getOperatorId());
       case SET_DRAINING -> setDraining(command.getSetDraining().getNodeId(), command.getSetDraining().getDraining());
       case REMOVE_NODE -> removeNode(command.getRemoveNode().getNodeId());
+      case SPLIT_RANGE -> splitRange(command.getSplitRange());
+      case RESERVE_RANGE_ID -> reserveRangeId();
       case COMMAND_NOT_SET -> refuse("empty PD command");
     };
   }
@@ -218,7 +224,7 @@ public final class PdState {
     if (next == ranges.get()) {
       return ok("range " + command.getRangeId() + " already has replicas " + command.getReplicasList());
     }
-    return new Applied(new PdState(nodes, Optional.of(next), tableVersion + 1, operators, nextOperatorId),
+    return new Applied(new PdState(nodes, Optional.of(next), tableVersion + 1, operators, nextOperatorId, nextRangeId),
         PdResult.newBuilder().setStatus(PdResult.Status.OK)
             .setMessage("range " + command.getRangeId() + " now has replicas " + command.getReplicasList())
             .build());
@@ -253,7 +259,7 @@ public final class PdState {
     long id = nextOperatorId;
     java.util.SortedMap<Long, MoveOperator> next = new java.util.TreeMap<>(operators);
     next.put(id, move.toBuilder().setOperatorId(id).build());
-    return new Applied(new PdState(nodes, ranges, tableVersion, next, id + 1),
+    return new Applied(new PdState(nodes, ranges, tableVersion, next, id + 1, nextRangeId),
         PdResult.newBuilder().setStatus(PdResult.Status.OK).setOperatorId(id)
             .setMessage("operator " + id + " moves range " + move.getRangeId() + " from "
                 + move.getFromNode() + " to " + move.getToNode())
@@ -266,7 +272,7 @@ public final class PdState {
     }
     java.util.SortedMap<Long, MoveOperator> next = new java.util.TreeMap<>(operators);
     next.remove(operatorId);
-    return new Applied(new PdState(nodes, ranges, tableVersion, next, nextOperatorId),
+    return new Applied(new PdState(nodes, ranges, tableVersion, next, nextOperatorId, nextRangeId),
         PdResult.newBuilder().setStatus(PdResult.Status.OK).setMessage("operator " + operatorId + " finished").build());
   }
 
@@ -303,6 +309,55 @@ public final class PdState {
         .setStatus(PdResult.Status.OK).setMessage("removed " + nodeId).build());
   }
 
+  /** The id the next split gets: never one a range has had. */
+  private long effectiveNextRangeId() {
+    long aboveTable = ranges.map(t -> t.ranges().stream().mapToLong(RangeDescriptor::rangeId).max().orElse(0)).orElse(0L) + 1;
+    return Math.max(nextRangeId, aboveTable);
+  }
+
+  private Applied reserveRangeId() {
+    if (ranges.isEmpty()) {
+      return refuse("the cluster is not bootstrapped yet");
+    }
+    long id = effectiveNextRangeId();
+    return new Applied(new PdState(nodes, ranges, tableVersion, operators, nextOperatorId, id + 1),
+        PdResult.newBuilder().setStatus(PdResult.Status.OK).setRangeId(id).setMessage("reserved range id " + id).build());
+  }
+
+  private Applied splitRange(pando.internal.v1.SplitRangeCommand command) {
+    if (ranges.isEmpty()) {
+      return refuse("the cluster is not bootstrapped yet");
+    }
+    if (ranges.get().byId(command.getNewRangeId()).isPresent()) {
+      return ok("range " + command.getNewRangeId() + " is already in the table");
+    }
+    Optional<RangeDescriptor> range = ranges.get().byId(command.getRangeId());
+    if (range.isEmpty()) {
+      return refuse("no range " + command.getRangeId());
+    }
+    Epoch expected;
+    try {
+      expected = RangeProtos.fromProto(command.getExpectedEpoch());
+    } catch (IllegalArgumentException e) {
+      return refuse("invalid expected epoch: " + e.getMessage());
+    }
+    if (!range.get().epoch().equals(expected)) {
+      return refuse("range " + command.getRangeId() + " is at epoch " + range.get().epoch()
+          + ", not the expected " + expected);
+    }
+    RangeTable next;
+    try {
+      next = ranges.get().split(command.getRangeId(), command.getSplitHash(), command.getNewRangeId());
+    } catch (IllegalArgumentException e) {
+      return refuse(e.getMessage());
+    }
+    return new Applied(new PdState(nodes, Optional.of(next), tableVersion + 1, operators, nextOperatorId,
+        Math.max(effectiveNextRangeId(), command.getNewRangeId() + 1)),
+        PdResult.newBuilder().setStatus(PdResult.Status.OK)
+            .setMessage("range " + command.getRangeId() + " split; range " + command.getNewRangeId() + " created")
+            .build());
+  }
+
   private Applied ok(String message) {
     return new Applied(this, PdResult.newBuilder().setStatus(PdResult.Status.OK).setMessage(message).build());
   }
@@ -322,7 +377,7 @@ public final class PdState {
   }
 
   private PdState with(NodeRegistry newNodes) {
-    return newNodes == nodes ? this : new PdState(newNodes, ranges, tableVersion, operators, nextOperatorId);
+    return newNodes == nodes ? this : new PdState(newNodes, ranges, tableVersion, operators, nextOperatorId, nextRangeId);
   }
 
   private Applied refuse(String message) {
@@ -335,12 +390,12 @@ public final class PdState {
   public boolean equals(Object o) {
     return o instanceof PdState other && nodes.equals(other.nodes) && ranges.equals(other.ranges)
         && tableVersion == other.tableVersion && operators.equals(other.operators)
-        && nextOperatorId == other.nextOperatorId;
+        && nextOperatorId == other.nextOperatorId && nextRangeId == other.nextRangeId;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(nodes, ranges, tableVersion, operators, nextOperatorId);
+    return Objects.hash(nodes, ranges, tableVersion, operators, nextOperatorId, nextRangeId);
   }
 
   @Override
