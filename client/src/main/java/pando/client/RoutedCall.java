@@ -39,7 +39,9 @@ import pando.v1.RouteError;
  */
 final class RoutedCall {
   /** Most attempts per group of keys; an attempt is a request to a node or a failed PD fetch. */
-  static final int MAX_ATTEMPTS = 10;
+  // Enough to ride out a leader transfer and a membership change (each an election timeout, 1-2 s,
+  // of stale leader hints), with the backoff between attempts; the caller's deadline still rules.
+  static final int MAX_ATTEMPTS = 16;
 
   /** Whether a request whose outcome is unknown (no answer came) may be sent again. */
   enum Repeat {
@@ -118,6 +120,12 @@ final class RoutedCall {
     private final Set<String> unanswered = new HashSet<>();
     /** For STALE reads: the replicas of {@link #view} in a random order, drawn once per view. */
     private List<String> shuffled;
+    /**
+     * Addresses that answered NOT_LEADER since the table was last fetched: a hint naming one of
+     * them is stale (two replicas each naming the other, or a deposed leader naming itself), so it
+     * is not followed; the table is fetched again after a backoff instead.
+     */
+    private final Set<String> saidNotLeader = new HashSet<>();
     /** The leader a NOT_LEADER answer named, for the next attempt only. */
     private String redirect;
     /** Set when the routing table must be fetched before the next attempt: the fetch mark. */
@@ -202,6 +210,8 @@ final class RoutedCall {
       }
       refreshAfter = null;
       justRefreshed = true;
+      // A fresh table: its leader hints are newer than what those replicas said.
+      saidNotLeader.clear();
       return true;
     }
 
@@ -350,9 +360,10 @@ final class RoutedCall {
           }
         }
         case NOT_LEADER -> {
+          saidNotLeader.add(address);
           Optional<String> leader = shared.routes()
               .recordLeader(range.rangeId(), error.getLeaderId(), error.getLeaderAddress());
-          if (leader.isPresent() && !unanswered.contains(leader.get())) {
+          if (leader.isPresent() && !unanswered.contains(leader.get()) && !saidNotLeader.contains(leader.get())) {
             redirect = leader.get();
           } else {
             refreshAfter = mark;
