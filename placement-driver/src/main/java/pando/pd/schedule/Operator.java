@@ -35,6 +35,8 @@ public sealed interface Operator permits Operator.MoveReplica, Operator.Transfer
     BALANCE_REPLICAS,
     /** Some node leads too many ranges compared to another. */
     BALANCE_LEADERS,
+    /** Some node holds too many bytes compared to another. */
+    BALANCE_BYTES,
   }
 
   /**

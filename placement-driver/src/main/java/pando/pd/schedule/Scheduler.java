@@ -35,9 +35,10 @@ import pando.pd.schedule.Operator.TransferLeader;
  *   <li>A node's moves never exceed {@link SchedulerConfig#maxMovesPerNode()} because of a new
  *       proposal. A DOWN source is exempt: it sends no data, the new replica copies from the
  *       survivors.
- *   <li>A move's target accepts work and holds no replica of the range; among those with moves
- *       left it is the one with the fewest replicas, then the fewest bytes, then the lowest id. A
- *       leadership goes only to a replica that accepts work.
+ *   <li>A move's target accepts work and holds no replica of the range. For {@link
+ *       Reason#REPLACE_DOWN} and {@link Reason#DRAIN} it is, among those with moves left, the one
+ *       with the fewest replicas, then the fewest bytes, then the lowest id; the balancing phases
+ *       choose theirs as stated below. A leadership goes only to a replica that accepts work.
  *   <li>A move needs a strict majority of the range's replicas on UP nodes, or the range could not
  *       commit the membership change; otherwise the range is skipped, never forced. Because a move
  *       adds the new replica (on an UP node) before it removes the old one, it never lowers the
@@ -71,11 +72,33 @@ import pando.pd.schedule.Operator.TransferLeader;
  *       leaders(source) - leaders(target) > leaderTolerance} and a range led by the source,
  *       replicated on the target, neither busy nor cooling down (lowest id) gets a transfer.
  *       Ranges without a leader hint are neither counted nor transferred.
+ *   <li>{@link Reason#BALANCE_BYTES}, over the nodes that accept work and have moves left: let
+ *       {@code h} be the heaviest (most bytes, then lowest id), {@code l} the lightest (fewest
+ *       bytes, then lowest id) and {@code gap = bytes(h) - bytes(l)}. While {@code gap >
+ *       minBytesGap}, {@code gap > bytesTolerance} times the mean bytes of the nodes that accept
+ *       work, and {@code replicas(h) > replicas(l)}, a range moves from {@code h} to {@code l}: one
+ *       on {@code h}, not on {@code l}, neither busy nor cooling down, majority UP, whose size
+ *       {@code b} narrows the gap, {@code |(bytes(h) - b) - (bytes(l) + b)| < gap}, that is {@code
+ *       0 < b < gap}. Of those, the one leaving the pair closest ({@code |gap - 2b|} smallest: the
+ *       largest {@code b} up to half the gap, unless a larger one overshoots by less), then the
+ *       smaller {@code b}, then the lowest id; then the search starts again with the updated
+ *       counts. It stops when the pair fails a condition or has no such range; other pairs are not
+ *       tried. No move widens a byte gap: {@code h} and {@code l} end strictly between their old
+ *       byte counts. Nor does one upset replica balance: their replica counts become {@code
+ *       replicas(h) - 1} and {@code replicas(l) + 1}, which also lie between the old ones, so the
+ *       two swap or converge, stay within the replica tolerance if they were, and the replica
+ *       spread never grows. That is why equal counts are left alone, whatever the bytes: one move
+ *       would leave the pair two replicas apart, more than a tolerance of 1, and the replica phase
+ *       would move a replica back for this phase to move one again (churn). So bytes are evened
+ *       out only as far as uneven replica counts allow. Each such move lowers the sum of the
+ *       squares of the nodes' bytes and does not raise that of their replica counts, which each
+ *       replica balancing move lowers, so the two phases cannot undo each other forever.
  * </ol>
  *
  * <p>Operators carry the range's epoch from the state, so the executor can drop them if the range
  * changed meanwhile. What it does not do: add or remove replicas to fix a range's replica count
- * (every move keeps it), split or merge, or balance bytes.
+ * (every move keeps it), split or merge, or swap replicas to even out bytes between nodes that hold
+ * as many replicas.
  */
 public final class Scheduler {
   private final SchedulerConfig config;
@@ -96,7 +119,22 @@ public final class Scheduler {
     round.drainReplicas();
     round.balanceReplicas();
     round.balanceLeaders();
+    round.balanceBytes();
     return List.copyOf(round.proposed);
+  }
+
+  /**
+   * True if moving a range of {@code sizeBytes} from one node to another {@code gapBytes} lighter
+   * narrows their gap, {@code |gapBytes - 2 * sizeBytes| < gapBytes}; written so as not to
+   * overflow.
+   */
+  private static boolean narrows(long gapBytes, long sizeBytes) {
+    return sizeBytes > 0 && sizeBytes < gapBytes;
+  }
+
+  /** Their byte gap once the range has moved; only for a range that {@link #narrows}. */
+  private static long bytesGapAfter(long gapBytes, long sizeBytes) {
+    return Math.abs(gapBytes - sizeBytes - sizeBytes);
   }
 
   /** One call's working state. */
@@ -164,6 +202,10 @@ public final class Scheduler {
       repeat(this::nextLeaderTransfer);
     }
 
+    void balanceBytes() {
+      repeat(this::nextBytesMove);
+    }
+
     /** Proposes what {@code next} finds until it finds nothing or the round is full. */
     private void repeat(Supplier<Optional<Operator>> next) {
       while (!full()) {
@@ -227,6 +269,36 @@ public final class Scheduler {
         }
       }
       return Optional.empty();
+    }
+
+    private Optional<Operator> nextBytesMove() {
+      List<NodeStatus> candidates = workers().stream().filter(n -> hasMovesLeft(n.id())).toList();
+      if (candidates.isEmpty()) {
+        return Optional.empty();
+      }
+      Comparator<NodeStatus> lightestFirst =
+          Comparator.comparingLong((NodeStatus n) -> projection.bytes(n.id()));
+      String from = sorted(candidates, lightestFirst.reversed()).get(0).id();
+      String to = sorted(candidates, lightestFirst).get(0).id();
+      long gap = projection.bytes(from) - projection.bytes(to);
+      if (!bytesGapTooWide(gap) || projection.replicas(from) <= projection.replicas(to)) {
+        return Optional.empty();
+      }
+      Comparator<Long> closestAfter =
+          Comparator.comparingLong((Long id) -> bytesGapAfter(gap, state.bytesOf(id)))
+              .thenComparingLong(state::bytesOf);
+      return projection.rangesOn(from).stream()
+          .filter(id -> !projection.replicasOf(id).contains(to) && movable(id))
+          .filter(id -> narrows(gap, state.bytesOf(id)))
+          .min(closestAfter.thenComparing(id -> id))
+          .map(id -> move(id, from, to, Reason.BALANCE_BYTES));
+    }
+
+    /** More than the smallest gap worth a move, and more than the tolerance allows. */
+    private boolean bytesGapTooWide(long gap) {
+      double meanBytes =
+          workers().stream().mapToLong(n -> projection.bytes(n.id())).average().orElse(0);
+      return gap > config.minBytesGap() && gap > config.bytesTolerance() * meanBytes;
     }
 
     /** Rule 3: the target for a new replica of the range, if any node qualifies. */
@@ -316,12 +388,26 @@ public final class Scheduler {
       } else {
         check(replicas.contains(operator.to()), "target holds no replica", operator);
       }
+      if (operator.reason() == Reason.BALANCE_BYTES) {
+        checkBytesMove(operator);
+      }
       int upBefore = projection.upReplicas(rangeId);
       projection.apply(operator);
       int upAfter = projection.upReplicas(rangeId);
       // Rule 4 of the class comment; holds by construction, since every target is UP.
       check(upAfter >= upBefore, "UP replicas drop from " + upBefore + " to " + upAfter, operator);
       proposed.add(operator);
+    }
+
+    /** Phase 6 of the class comment: a move that narrows the pair's byte gap, to fewer replicas. */
+    private void checkBytesMove(Operator operator) {
+      check(operator instanceof MoveReplica, "a transfer for byte balance", operator);
+      long gap = projection.bytes(operator.from()) - projection.bytes(operator.to());
+      check(narrows(gap, state.bytesOf(operator.rangeId())), "byte gap not narrowed", operator);
+      check(
+          projection.replicas(operator.from()) > projection.replicas(operator.to()),
+          "source holds no more replicas than the target",
+          operator);
     }
 
     private void check(boolean condition, String what, Operator operator) {

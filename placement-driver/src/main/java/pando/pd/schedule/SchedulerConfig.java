@@ -20,6 +20,12 @@ import java.util.Objects;
  * @param rangeCooldown a range changed less than this long ago is left alone, except to replace a
  *     replica on a DOWN node; zero turns the cooldown off
  * @param maxOperatorsPerRound the most operators one call to {@link Scheduler#schedule} returns
+ * @param bytesTolerance byte balancing acts only while the most and the fewest bytes held by nodes
+ *     that accept work and have moves left differ by more than this fraction of the mean bytes of
+ *     the nodes that accept work; positive and finite
+ * @param minBytesGap byte balancing also needs that difference to exceed this many bytes, so that a
+ *     small cluster does not move ranges to even out a few megabytes; zero or more, and {@link
+ *     Long#MAX_VALUE} turns byte balancing off
  */
 public record SchedulerConfig(
     int replication,
@@ -27,11 +33,16 @@ public record SchedulerConfig(
     int replicaTolerance,
     int leaderTolerance,
     Duration rangeCooldown,
-    int maxOperatorsPerRound) {
+    int maxOperatorsPerRound,
+    double bytesTolerance,
+    long minBytesGap) {
+
+  private static final double DEFAULT_BYTES_TOLERANCE = 0.25;
+  private static final long DEFAULT_MIN_BYTES_GAP = 64L << 20;
 
   /**
-   * 3 replicas, at most 2 moves per node, tolerances of 1 replica and 1 leader, a 10 s cooldown
-   * and at most 8 operators a round.
+   * 3 replicas, at most 2 moves per node, tolerances of 1 replica and 1 leader, a 10 s cooldown,
+   * at most 8 operators a round, and byte balancing past 25 % of the mean and 64 MiB.
    */
   public static SchedulerConfig defaults() {
     return new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8);
@@ -49,20 +60,56 @@ public record SchedulerConfig(
       throw new IllegalArgumentException(
           "rangeCooldown must be zero or positive, got " + rangeCooldown);
     }
+    // Written so that NaN fails too.
+    if (!(bytesTolerance > 0 && Double.isFinite(bytesTolerance))) {
+      throw new IllegalArgumentException(
+          "bytesTolerance must be positive and finite, got " + bytesTolerance);
+    }
+    if (minBytesGap < 0) {
+      throw new IllegalArgumentException(
+          "minBytesGap must be zero or positive, got " + minBytesGap);
+    }
+  }
+
+  /** The given values with the default byte balancing (25 % of the mean, 64 MiB). */
+  public SchedulerConfig(
+      int replication,
+      int maxMovesPerNode,
+      int replicaTolerance,
+      int leaderTolerance,
+      Duration rangeCooldown,
+      int maxOperatorsPerRound) {
+    this(
+        replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
+        maxOperatorsPerRound, DEFAULT_BYTES_TOLERANCE, DEFAULT_MIN_BYTES_GAP);
   }
 
   /** The same configuration with another limit on moves per node. */
   public SchedulerConfig withMaxMovesPerNode(int moves) {
     return new SchedulerConfig(
         replication, moves, replicaTolerance, leaderTolerance, rangeCooldown,
-        maxOperatorsPerRound);
+        maxOperatorsPerRound, bytesTolerance, minBytesGap);
   }
 
   /** The same configuration with another limit on operators per round. */
   public SchedulerConfig withMaxOperatorsPerRound(int operators) {
     return new SchedulerConfig(
         replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
-        operators);
+        operators, bytesTolerance, minBytesGap);
+  }
+
+  /** The same configuration with another byte tolerance. */
+  public SchedulerConfig withBytesTolerance(double tolerance) {
+    return new SchedulerConfig(
+        replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
+        maxOperatorsPerRound, tolerance, minBytesGap);
+  }
+
+  /** The same configuration with another smallest byte gap worth balancing. */
+  public SchedulerConfig withMinBytesGap(long gapBytes) {
+    return new SchedulerConfig(
+        replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
+        maxOperatorsPerRound, bytesTolerance, gapBytes);
   }
 
   private static void requireAtLeast(String name, int value, int min) {

@@ -15,10 +15,11 @@ class BalanceTest {
   @Test
   void countsTheTableForEveryNodeAndSummarisesTheNodesThatAcceptWork() {
     // The move in flight is not counted: the report shows where replicas are, not will be.
+    ClusterState table = cluster("a b c d:draining e:DOWN", "a* b c | a* b d | b* c e");
     ClusterState state =
-        cluster("a b c d:draining e:DOWN", "a* b c | a* b d | b* c e")
-            .withInFlight(
-                List.of(new MoveReplica(1, Epoch.initial(), "a", "d", Reason.DRAIN)));
+        new ClusterState(
+            table.ranges(), Map.of(1L, 100L, 2L, 10L, 3L, 1_000L), table.nodes(),
+            List.of(new MoveReplica(1, Epoch.initial(), "a", "d", Reason.DRAIN)), Map.of());
 
     Balance balance = Balance.of(state);
 
@@ -30,16 +31,26 @@ class BalanceTest {
     assertEquals(2.0, balance.leadersMaxOverMean(), 1e-9);
     assertEquals(1, balance.replicaSpread());
     assertEquals(2, balance.leaderSpread());
+    assertEquals(
+        Map.of("a", 110L, "b", 1_110L, "c", 1_100L, "d", 10L, "e", 1_000L),
+        balance.bytesPerNode());
+    // Over a, b and c: bytes 110, 1110, 1100 (mean 2320/3).
+    assertEquals(3_330.0 / 2_320, balance.bytesMaxOverMean(), 1e-9);
+    assertEquals(1_000, balance.bytesSpread());
   }
 
   @Test
   void withNothingToCountTheClusterIsPerfectlyBalanced() {
-    Balance noLeaders = Balance.of(cluster("a b c", "a b c"));
-    assertEquals(1.0, noLeaders.leadersMaxOverMean());
-    assertEquals(0, noLeaders.leaderSpread());
+    Balance noLeadersNoSizes = Balance.of(cluster("a b c", "a b c"));
+    assertEquals(1.0, noLeadersNoSizes.leadersMaxOverMean());
+    assertEquals(0, noLeadersNoSizes.leaderSpread());
+    assertEquals(1.0, noLeadersNoSizes.bytesMaxOverMean());
+    assertEquals(0, noLeadersNoSizes.bytesSpread());
+    assertEquals(Map.of("a", 0L, "b", 0L, "c", 0L), noLeadersNoSizes.bytesPerNode());
 
     Balance noWorkers = Balance.of(cluster("a:DOWN b:SUSPECT c:draining", "a* b c"));
     assertEquals(1.0, noWorkers.replicasMaxOverMean());
+    assertEquals(1.0, noWorkers.bytesMaxOverMean());
     assertEquals(0, noWorkers.replicaSpread());
     assertEquals(Map.of("a", 1, "b", 1, "c", 1), noWorkers.replicasPerNode());
   }

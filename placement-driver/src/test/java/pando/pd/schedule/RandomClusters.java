@@ -18,7 +18,9 @@ final class RandomClusters {
 
   /**
    * 4 to 9 nodes (mostly UP, some SUSPECT or DOWN, some draining), 1 to 40 ranges of 3 replicas
-   * with random sizes and leader hints, a few operators in flight and some recent changes.
+   * with random sizes (one in eight empty, the others from 1 MiB to 1 GiB, evenly spread on a log
+   * scale, so that byte balancing has work past its 64 MiB default floor) and leader hints, a few
+   * operators in flight and some recent changes.
    */
   static ClusterState generate(long seed, long nowMs) {
     Random random = new Random(seed);
@@ -42,7 +44,7 @@ final class RandomClusters {
           random.nextInt(5) == 0 ? Optional.empty() : Optional.of(replicas.get(random.nextInt(3)));
       ranges.add(
           new RangeDescriptor(id, new HashRange(id, id + 1), Epoch.initial(), replicas, leader));
-      bytes.put(id, (long) random.nextInt(1_000));
+      bytes.put(id, sizeBytes(random));
       if (random.nextInt(4) == 0) {
         lastChange.put(id, nowMs - random.nextInt(20_000));
       }
@@ -59,5 +61,9 @@ final class RandomClusters {
               range.rangeId(), range.epoch(), from, to, Operator.Reason.BALANCE_REPLICAS));
     }
     return new ClusterState(ranges, bytes, nodes, inFlight, lastChange);
+  }
+
+  private static long sizeBytes(Random random) {
+    return random.nextInt(8) == 0 ? 0 : (long) Math.pow(2, 20 + 10 * random.nextDouble());
   }
 }

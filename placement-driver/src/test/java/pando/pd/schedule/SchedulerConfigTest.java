@@ -13,10 +13,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class SchedulerConfigTest {
 
+  private static final long MIB = 1L << 20;
+
   @Test
   void defaultsAreThreeReplicasTwoMovesToleranceOneTenSecondsAndEightOperators() {
     assertEquals(
-        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8), SchedulerConfig.defaults());
+        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.25, 64 * MIB),
+        SchedulerConfig.defaults());
+  }
+
+  @Test
+  void theSixValueConstructorBalancesBytesByTheDefaults() {
+    // The CLI builds its configuration this way.
+    SchedulerConfig config = new SchedulerConfig(5, 4, 2, 3, Duration.ZERO, 16);
+
+    assertEquals(0.25, config.bytesTolerance());
+    assertEquals(64 * MIB, config.minBytesGap());
   }
 
   @Test
@@ -28,6 +40,19 @@ class SchedulerConfigTest {
     assertEquals(
         new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 3),
         defaults.withMaxOperatorsPerRound(3));
+    assertEquals(
+        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.5, 64 * MIB),
+        defaults.withBytesTolerance(0.5));
+    assertEquals(
+        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.25, 0),
+        defaults.withMinBytesGap(0));
+    SchedulerConfig bytesChanged = defaults.withBytesTolerance(0.5).withMinBytesGap(MIB);
+    assertEquals(
+        new SchedulerConfig(3, 7, 1, 1, Duration.ofSeconds(10), 8, 0.5, MIB),
+        bytesChanged.withMaxMovesPerNode(7));
+    assertEquals(
+        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 7, 0.5, MIB),
+        bytesChanged.withMaxOperatorsPerRound(7));
   }
 
   static Stream<Arguments> nonsense() {
@@ -63,6 +88,38 @@ class SchedulerConfigTest {
                     Duration.ofMillis(cooldownMs),
                     maxOperators));
     assertEquals(message, e.getMessage());
+  }
+
+  static Stream<Arguments> nonsenseBytes() {
+    return Stream.of(
+        Arguments.of(0.0, 0L, "bytesTolerance must be positive and finite, got 0.0"),
+        Arguments.of(-0.25, 0L, "bytesTolerance must be positive and finite, got -0.25"),
+        Arguments.of(Double.NaN, 0L, "bytesTolerance must be positive and finite, got NaN"),
+        Arguments.of(
+            Double.POSITIVE_INFINITY, 0L,
+            "bytesTolerance must be positive and finite, got Infinity"),
+        Arguments.of(0.25, -1L, "minBytesGap must be zero or positive, got -1"));
+  }
+
+  @ParameterizedTest(name = "{2}")
+  @MethodSource("nonsenseBytes")
+  void rejectsNonsenseByteBalancingWithAMessageNamingTheValue(
+      double bytesTolerance, long minBytesGap, String message) {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new SchedulerConfig(
+                    3, 2, 1, 1, Duration.ofSeconds(10), 8, bytesTolerance, minBytesGap));
+    assertEquals(message, e.getMessage());
+  }
+
+  @Test
+  void acceptsTheSmallestByteBalancingValuesAndTurningItOff() {
+    SchedulerConfig defaults = SchedulerConfig.defaults();
+    assertEquals(Double.MIN_VALUE, defaults.withBytesTolerance(Double.MIN_VALUE).bytesTolerance());
+    assertEquals(0, defaults.withMinBytesGap(0).minBytesGap());
+    assertEquals(Long.MAX_VALUE, defaults.withMinBytesGap(Long.MAX_VALUE).minBytesGap());
   }
 
   @Test

@@ -13,6 +13,7 @@ import static pando.pd.schedule.Clusters.upNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -392,6 +393,207 @@ class SchedulerTest {
         new SchedulerConfig(3, 2, 10, tolerance, Duration.ofSeconds(10), 8);
 
     assertEquals(expected, schedule(config, cluster(nodes, ranges)));
+  }
+
+  // --- bytes
+
+  private static final long MIB = 1L << 20;
+
+  /** Sizes of ranges 1, 2, ... in {@code unit} bytes. */
+  private static Map<Long, Long> sizes(long unit, long... perRange) {
+    Map<Long, Long> sizes = new HashMap<>();
+    for (int i = 0; i < perRange.length; i++) {
+      sizes.put(i + 1L, perRange[i] * unit);
+    }
+    return sizes;
+  }
+
+  private static ClusterState sized(String nodes, String ranges, Map<Long, Long> sizes) {
+    return new ClusterState(ranges(ranges), sizes, nodes(nodes), List.of(), Map.of());
+  }
+
+  // Replica counts 4 4 4 3, within the tolerance, and no leader hints, so only byte balancing
+  // has work: a, b and c hold 900 MiB each, d 300 MiB (mean 750, tolerance 187.5).
+  private static final String FIVE_ON_FOUR = "a b c | a b d | a c d | a b c | b c d";
+  private static final Map<Long, Long> HEAVY_ABC = sizes(MIB, 400, 100, 100, 300, 100);
+
+  private static ClusterState heavyAbc(String nodes) {
+    return sized(nodes, FIVE_ON_FOUR, HEAVY_ABC);
+  }
+
+  private static MoveReplica bytesMove(long rangeId, String from, String to) {
+    return move(rangeId, from, to, Reason.BALANCE_BYTES);
+  }
+
+  static Stream<Arguments> byteCases() {
+    ClusterState cooling = heavyAbc("a b c d");
+    cooling = cooling.with(cooling.ranges(), List.of(), Map.of(4L, NOW_MS - 1));
+    ClusterState inFlight =
+        heavyAbc("a b c d").withInFlight(List.of(transfer(4, "b", "c", Reason.BALANCE_LEADERS)));
+    List<Operator> fromAThenB = List.of(bytesMove(4, "a", "d"), bytesMove(5, "b", "a"));
+    List<Operator> withoutRange4 = List.of(bytesMove(1, "a", "d"), bytesMove(5, "b", "a"));
+    return Stream.of(
+        // a (first of the heaviest) to d: range 4 (300) closes their gap of 600; then b (900,
+        // 4 replicas) to a (600, 3), with the only range b has and a lacks; then the heaviest, c,
+        // and the lightest, d, hold 4 replicas each, so it stops.
+        Arguments.of("heaviest to lightest until counts stop it", heavyAbc("a b c d"), DEFAULTS,
+            fromAThenB),
+        Arguments.of("round limit", heavyAbc("a b c d"), DEFAULTS.withMaxOperatorsPerRound(1),
+            List.of(bytesMove(4, "a", "d"))),
+        // After the first move b and c are the only nodes with moves left, and equally heavy.
+        Arguments.of("move limit", heavyAbc("a b c d"), DEFAULTS.withMaxMovesPerNode(1),
+            List.of(bytesMove(4, "a", "d"))),
+        Arguments.of("gap equal to the tolerance", heavyAbc("a b c d"),
+            DEFAULTS.withBytesTolerance(0.8), List.of()),
+        Arguments.of("gap just past the tolerance", heavyAbc("a b c d"),
+            DEFAULTS.withBytesTolerance(0.79), List.of(bytesMove(4, "a", "d"))),
+        Arguments.of("gap equal to the floor", heavyAbc("a b c d"),
+            DEFAULTS.withMinBytesGap(600 * MIB), List.of()),
+        Arguments.of("gap just past the floor", heavyAbc("a b c d"),
+            DEFAULTS.withMinBytesGap(600 * MIB - 1), List.of(bytesMove(4, "a", "d"))),
+        Arguments.of("a tiny cluster, under the default floor",
+            sized("a b c d", FIVE_ON_FOUR, sizes(1L << 10, 400, 100, 100, 300, 100)), DEFAULTS,
+            List.of()),
+        Arguments.of("cooling range skipped", cooling, DEFAULTS, withoutRange4),
+        Arguments.of("busy range skipped", inFlight, DEFAULTS, withoutRange4),
+        // An empty node is the lightest, but it does not accept work; nor is it in the mean.
+        Arguments.of("never to a draining node", heavyAbc("a b c d e:draining"), DEFAULTS,
+            fromAThenB),
+        Arguments.of("never to a DOWN node", heavyAbc("a b c d e:DOWN"), DEFAULTS, fromAThenB),
+        Arguments.of("never to a SUSPECT node", heavyAbc("a b c d e:SUSPECT"), DEFAULTS,
+            fromAThenB),
+        // A move would take a to 2 replicas and d to 4: two apart, past the replica tolerance, so
+        // the replica phase would move one back next round, and this phase would start again.
+        Arguments.of("equal replica counts, however uneven the bytes",
+            sized("a b c d", "a b c | a b d | a c d | b c d", sizes(MIB, 1000, 10, 10, 10)),
+            DEFAULTS, List.of()),
+        // c is the heaviest (1500 MiB) with 3 replicas, a the lightest (1020) with 4.
+        Arguments.of("the heaviest holds fewer replicas than the lightest",
+            sized("a b c d", "a b c | a c d | b c d | a b d | a b d",
+                sizes(MIB, 500, 500, 500, 10, 10)),
+            DEFAULTS, List.of()),
+        // a holds 1200 MiB, d 200; the only range a has and d lacks is the 1000 MiB that makes
+        // the difference, and moving it would only swap their loads.
+        Arguments.of("no range narrows the gap",
+            sized("a b c d", "a b c | a b d | a c d", sizes(MIB, 1000, 100, 100)), DEFAULTS,
+            List.of()),
+        // a 660 MiB, d 300: gap 360. Range 1 (200) leaves them 40 apart, range 4 (260) 160
+        // apart, though it is the larger.
+        Arguments.of("the range leaving the pair closest",
+            sized("a b c d", FIVE_ON_FOUR, sizes(MIB, 200, 100, 100, 260, 100)),
+            DEFAULTS.withMaxOperatorsPerRound(1), List.of(bytesMove(1, "a", "d"))),
+        // a 500 MiB, d 200: gap 300. Ranges 1 (120) and 4 (180) both leave them 60 apart.
+        Arguments.of("then the smaller range",
+            sized("a b c d", FIVE_ON_FOUR, sizes(MIB, 120, 100, 100, 180, 0)),
+            DEFAULTS.withMaxOperatorsPerRound(1), List.of(bytesMove(1, "a", "d"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("byteCases")
+  void bytesMoveFromTheHeaviestToTheLightestNodeOnlyWhileThatKeepsReplicaBalance(
+      String name, ClusterState state, SchedulerConfig config, List<Operator> expected) {
+    // schedule() also checks, through RoundRules, that every byte move narrows its pair's gap.
+    assertEquals(expected, schedule(config, state));
+  }
+
+  /**
+   * {@code rangeCount} ranges placed on the first {@code placedOn} of {@code nodeCount} nodes, of
+   * sizes from 1 MiB to 4 GiB, evenly spread on a log scale, drawn from the seed.
+   */
+  private static ClusterState unevenSizes(
+      int nodeCount, int placedOn, int rangeCount, long seed) {
+    Random random = new Random(seed);
+    Map<Long, Long> sizes = new HashMap<>();
+    for (long id = 1; id <= rangeCount; id++) {
+      sizes.put(id, (long) Math.pow(2, 20 + 12 * random.nextDouble()));
+    }
+    List<String> ids = nodeIds(nodeCount);
+    return new ClusterState(
+        placed(ids.subList(0, placedOn), rangeCount, 3), sizes, upNodes(ids), List.of(), Map.of());
+  }
+
+  static Stream<Arguments> unevenSizes() {
+    return Stream.of(
+        Arguments.of(4, 4, 10, 1),
+        Arguments.of(4, 4, 10, 2),
+        Arguments.of(4, 4, 14, 3),
+        Arguments.of(4, 3, 14, 4),
+        Arguments.of(5, 5, 12, 5),
+        Arguments.of(5, 5, 16, 6),
+        Arguments.of(5, 3, 12, 7),
+        Arguments.of(5, 3, 24, 8),
+        Arguments.of(5, 4, 21, 9),
+        Arguments.of(5, 5, 7, 10));
+  }
+
+  @ParameterizedTest(name = "{0} nodes, {2} ranges placed on {1}, sizes from seed {3}")
+  @MethodSource("unevenSizes")
+  void rangesOfVeryDifferentSizesSettleWithBytesWithinToleranceOrNoMoveLeft(
+      int nodeCount, int placedOn, int rangeCount, long seed) {
+    ClusterState start = unevenSizes(nodeCount, placedOn, rangeCount, seed);
+
+    Simulation.Run run =
+        Simulation.untilQuiet(new Scheduler(DEFAULTS), start, NOW_MS, 1_000, 500);
+
+    Balance balance = Balance.of(run.end());
+    assertTrue(balance.replicaSpread() <= DEFAULTS.replicaTolerance(), balance::toString);
+    assertTrue(balance.leaderSpread() <= DEFAULTS.leaderTolerance(), balance::toString);
+    // Often the second: nodes holding as many replicas keep their bytes (see Scheduler).
+    assertTrue(
+        bytesWithinTolerance(balance, DEFAULTS) || noByteMoveAllowed(run.end(), balance),
+        balance::toString);
+  }
+
+  @ParameterizedTest(name = "{0} nodes, {2} ranges placed on {1}, sizes from seed {3}")
+  @CsvSource({"4, 4, 10, 2", "4, 3, 14, 4"})
+  void byteBalancingBringsBytesWithinToleranceWhereReplicaBalancingAloneDoesNot(
+      int nodeCount, int placedOn, int rangeCount, long seed) {
+    ClusterState start = unevenSizes(nodeCount, placedOn, rangeCount, seed);
+    SchedulerConfig countsOnly = DEFAULTS.withMinBytesGap(Long.MAX_VALUE);
+
+    Simulation.Run withBytes =
+        Simulation.untilQuiet(new Scheduler(DEFAULTS), start, NOW_MS, 1_000, 500);
+    Simulation.Run without =
+        Simulation.untilQuiet(new Scheduler(countsOnly), start, NOW_MS, 1_000, 500);
+
+    Balance balance = Balance.of(withBytes.end());
+    assertTrue(bytesWithinTolerance(balance, DEFAULTS), balance::toString);
+    assertFalse(withReason(withBytes.operators(), Reason.BALANCE_BYTES).isEmpty());
+    assertTrue(balance.replicaSpread() <= 1, balance::toString);
+    assertTrue(balance.leaderSpread() <= 1, balance::toString);
+    Balance countsBalance = Balance.of(without.end());
+    assertFalse(bytesWithinTolerance(countsBalance, DEFAULTS), countsBalance::toString);
+  }
+
+  /** True if the byte spread of the nodes (all accepting work) is one byte balancing leaves. */
+  private static boolean bytesWithinTolerance(Balance balance, SchedulerConfig config) {
+    double meanBytes =
+        balance.bytesPerNode().values().stream().mapToLong(b -> b).average().orElse(0);
+    return balance.bytesSpread() <= config.minBytesGap()
+        || balance.bytesSpread() <= config.bytesTolerance() * meanBytes;
+  }
+
+  /**
+   * True if no range may move from the heaviest node to the lightest (ties by id): the first
+   * holds no more replicas than the second, or every range on the first and not on the second
+   * is empty or as large as their gap.
+   */
+  private static boolean noByteMoveAllowed(ClusterState state, Balance balance) {
+    Map<String, Long> bytes = balance.bytesPerNode();
+    Comparator<String> lightestFirst =
+        Comparator.comparingLong((String id) -> bytes.get(id)).thenComparing(id -> id);
+    String heaviest =
+        bytes.keySet().stream()
+            .min(Comparator.comparingLong((String id) -> -bytes.get(id)).thenComparing(id -> id))
+            .orElseThrow();
+    String lightest = bytes.keySet().stream().min(lightestFirst).orElseThrow();
+    long gap = bytes.get(heaviest) - bytes.get(lightest);
+    Map<String, Integer> replicas = balance.replicasPerNode();
+    return replicas.get(heaviest) <= replicas.get(lightest)
+        || state.ranges().stream()
+            .filter(r -> r.replicas().contains(heaviest) && !r.replicas().contains(lightest))
+            .mapToLong(r -> state.bytesOf(r.rangeId()))
+            .noneMatch(size -> size > 0 && size < gap);
   }
 
   // --- determinism and random clusters
