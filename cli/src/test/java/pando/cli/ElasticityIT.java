@@ -38,22 +38,11 @@ class ElasticityIT {
 
   @BeforeEach
   void start() throws Exception {
-    String jar = System.getProperty("pando.jar");
-    assertThat(Path.of(jar)).as("the packaged jar").exists();
-    LocalCluster.LocalPd placementDriver = LocalCluster.pdOnFreePorts(List.of(
+    cluster = JarCluster.start(dir, 5, 3, "320m", List.of(
         "--initial-nodes=3", "--initial-ranges=" + RANGES, "--replication=3",
         // Shorter than the defaults so the test takes less time; the behaviour is the same.
         "--suspect-after=2s", "--down-after=5s", "--range-cooldown=2s"));
-    pd = placementDriver.apiAddress();
-    cluster = new LocalCluster(dir, LocalCluster.onFreePorts(5), List.of(), "320m", jar)
-        .withPlacementDriver(placementDriver);
-    cluster.startPd();
-    for (int i = 0; i < 3; i++) {
-      cluster.start(i);
-    }
-    for (int i = 0; i < 3; i++) {
-      cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
-    }
+    pd = JarCluster.pd(cluster);
   }
 
   @AfterEach

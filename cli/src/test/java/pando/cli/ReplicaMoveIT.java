@@ -34,21 +34,10 @@ class ReplicaMoveIT {
 
   @BeforeEach
   void start() throws Exception {
-    String jar = System.getProperty("pando.jar");
-    assertThat(Path.of(jar)).as("the packaged jar").exists();
-    LocalCluster.LocalPd placementDriver = LocalCluster.pdOnFreePorts(
-        // Only the moves this test asks for: no automatic balancing onto the new node.
+    // Only the moves this test asks for: no automatic balancing onto the new node.
+    cluster = JarCluster.start(dir, 4, 3, "384m",
         List.of("--initial-nodes=3", "--initial-ranges=3", "--replication=3", "--no-schedule"));
-    pd = placementDriver.apiAddress();
-    cluster = new LocalCluster(dir, LocalCluster.onFreePorts(4), List.of(), "384m", jar)
-        .withPlacementDriver(placementDriver);
-    cluster.startPd();
-    for (int i = 0; i < 3; i++) {
-      cluster.start(i);
-    }
-    for (int i = 0; i < 3; i++) {
-      cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
-    }
+    pd = JarCluster.pd(cluster);
     // Registered after the bootstrap: it holds nothing until the PD places replicas on it.
     cluster.start(3);
     cluster.awaitReady(3, LocalCluster.READY_TIMEOUT);

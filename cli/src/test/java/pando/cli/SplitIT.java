@@ -28,29 +28,18 @@ class SplitIT {
   // Values of about 1 KiB, so a few hundred keys fill a range past the split size.
   private static final String PADDING = "|" + ".".repeat(1000);
 
-  @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
+  @TempDir Path dir;
   private LocalCluster cluster;
   private AdminCli admin;
   private String pd;
 
   @BeforeEach
   void start() throws Exception {
-    String jar = System.getProperty("pando.jar");
-    assertThat(Path.of(jar)).as("the packaged jar").exists();
-    LocalCluster.LocalPd placementDriver = LocalCluster.pdOnFreePorts(List.of(
+    cluster = JarCluster.start(dir, 4, 3, "320m", List.of(
         "--initial-nodes=3", "--initial-ranges=2", "--replication=3", "--split-size=256KiB",
         "--range-cooldown=2s"));
-    pd = placementDriver.apiAddress();
+    pd = JarCluster.pd(cluster);
     admin = new AdminCli(pd);
-    cluster = new LocalCluster(dir, LocalCluster.onFreePorts(4), List.of(), "320m", jar)
-        .withPlacementDriver(placementDriver);
-    cluster.startPd();
-    for (int i = 0; i < 3; i++) {
-      cluster.start(i);
-    }
-    for (int i = 0; i < 3; i++) {
-      cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
-    }
   }
 
   @AfterEach

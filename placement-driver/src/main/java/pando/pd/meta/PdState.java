@@ -192,23 +192,35 @@ public final class PdState {
             .build());
   }
 
-  private Applied changeReplicas(ChangeReplicasCommand command) {
+  /**
+   * Why a change to a range, computed from the table when the range was at {@code expected}, may
+   * not apply now: no table, no such range, or the range has moved on. Empty if it may.
+   */
+  private Optional<String> epochRefusal(long rangeId, pando.v1.RangeEpoch expected) {
     if (ranges.isEmpty()) {
-      return refuse("the cluster is not bootstrapped yet");
+      return Optional.of("the cluster is not bootstrapped yet");
     }
-    Optional<RangeDescriptor> range = ranges.get().byId(command.getRangeId());
+    Optional<RangeDescriptor> range = ranges.get().byId(rangeId);
     if (range.isEmpty()) {
-      return refuse("no range " + command.getRangeId());
+      return Optional.of("no range " + rangeId);
     }
-    Epoch expected;
+    Epoch epoch;
     try {
-      expected = RangeProtos.fromProto(command.getExpectedEpoch());
+      epoch = RangeProtos.fromProto(expected);
     } catch (IllegalArgumentException e) {
-      return refuse("invalid expected epoch: " + e.getMessage());
+      return Optional.of("invalid expected epoch: " + e.getMessage());
     }
-    if (!range.get().epoch().equals(expected)) {
-      return refuse("range " + command.getRangeId() + " is at epoch " + range.get().epoch()
-          + ", not the expected " + expected + "; recompute the change from the current table");
+    if (!range.get().epoch().equals(epoch)) {
+      return Optional.of("range " + rangeId + " is at epoch " + range.get().epoch() + ", not the expected "
+          + epoch + "; recompute the change from the current table");
+    }
+    return Optional.empty();
+  }
+
+  private Applied changeReplicas(ChangeReplicasCommand command) {
+    Optional<String> refusal = epochRefusal(command.getRangeId(), command.getExpectedEpoch());
+    if (refusal.isPresent()) {
+      return refuse(refusal.get());
     }
     for (String replica : command.getReplicasList()) {
       if (nodes.node(replica).isEmpty()) {
@@ -331,19 +343,9 @@ public final class PdState {
     if (ranges.get().byId(command.getNewRangeId()).isPresent()) {
       return ok("range " + command.getNewRangeId() + " is already in the table");
     }
-    Optional<RangeDescriptor> range = ranges.get().byId(command.getRangeId());
-    if (range.isEmpty()) {
-      return refuse("no range " + command.getRangeId());
-    }
-    Epoch expected;
-    try {
-      expected = RangeProtos.fromProto(command.getExpectedEpoch());
-    } catch (IllegalArgumentException e) {
-      return refuse("invalid expected epoch: " + e.getMessage());
-    }
-    if (!range.get().epoch().equals(expected)) {
-      return refuse("range " + command.getRangeId() + " is at epoch " + range.get().epoch()
-          + ", not the expected " + expected);
+    Optional<String> refusal = epochRefusal(command.getRangeId(), command.getExpectedEpoch());
+    if (refusal.isPresent()) {
+      return refuse(refusal.get());
     }
     RangeTable next;
     try {

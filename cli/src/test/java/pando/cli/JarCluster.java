@@ -1,0 +1,42 @@
+package pando.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Process-level test clusters from the packaged jar: a placement driver and node processes. */
+final class JarCluster {
+  private JarCluster() {}
+
+  /**
+   * Starts a placement driver with {@code pdArgs} and the first {@code started} of {@code members}
+   * node processes, and waits until those are ready; the others can be started later.
+   */
+  static LocalCluster start(Path dir, int members, int started, String nodeHeap, List<String> pdArgs)
+      throws IOException, InterruptedException {
+    String jar = System.getProperty("pando.jar");
+    assertThat(Path.of(jar)).as("the packaged jar").exists();
+    LocalCluster cluster = new LocalCluster(dir, LocalCluster.onFreePorts(members), List.of(), nodeHeap, jar)
+        .withPlacementDriver(LocalCluster.pdOnFreePorts(pdArgs));
+    try {
+      cluster.startPd();
+      for (int i = 0; i < started; i++) {
+        cluster.start(i);
+      }
+      for (int i = 0; i < started; i++) {
+        cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
+      }
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** The placement driver's API address. */
+  static String pd(LocalCluster cluster) {
+    return cluster.placementDriver().orElseThrow().apiAddress();
+  }
+}
