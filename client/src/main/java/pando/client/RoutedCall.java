@@ -120,12 +120,6 @@ final class RoutedCall {
     private final Set<String> unanswered = new HashSet<>();
     /** For STALE reads: the replicas of {@link #view} in a random order, drawn once per view. */
     private List<String> shuffled;
-    /**
-     * Addresses that answered NOT_LEADER since the table was last fetched: a hint naming one of
-     * them is stale (two replicas each naming the other, or a deposed leader naming itself), so it
-     * is not followed; the table is fetched again after a backoff instead.
-     */
-    private final Set<String> saidNotLeader = new HashSet<>();
     /** The leader a NOT_LEADER answer named, for the next attempt only. */
     private String redirect;
     /** Set when the routing table must be fetched before the next attempt: the fetch mark. */
@@ -210,8 +204,6 @@ final class RoutedCall {
       }
       refreshAfter = null;
       justRefreshed = true;
-      // A fresh table: its leader hints are newer than what those replicas said.
-      saidNotLeader.clear();
       return true;
     }
 
@@ -360,10 +352,9 @@ final class RoutedCall {
           }
         }
         case NOT_LEADER -> {
-          saidNotLeader.add(address);
           Optional<String> leader = shared.routes()
               .recordLeader(range.rangeId(), error.getLeaderId(), error.getLeaderAddress());
-          if (leader.isPresent() && !unanswered.contains(leader.get()) && !saidNotLeader.contains(leader.get())) {
+          if (leader.isPresent() && !unanswered.contains(leader.get())) {
             redirect = leader.get();
           } else {
             refreshAfter = mark;

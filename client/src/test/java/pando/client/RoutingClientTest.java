@@ -173,28 +173,6 @@ class RoutingClientTest {
   }
 
   @Test
-  void twoReplicasNamingEachOtherAreNotFollowedRoundAndRound() {
-    // During a leader transfer or a membership change, replicas can name each other for a while.
-    RangeDescriptor ledByN1 = range(1, ALL, E11, "n1", "n1", "n2", "n3");
-    RangeDescriptor ledByN3 = ledByN1.withLeader(Optional.of("n3"));
-    FakeNode n1 = cluster.node("n1");
-    FakeNode n2 = cluster.node("n2");
-    FakeNode n3 = cluster.node("n3").holds(ledByN1, true);
-    n1.holds(ledByN1, false).notLeaderNaming("n2", n2.address());
-    n2.holds(ledByN1, false).notLeaderNaming("n1", n1.address());
-    cluster.pd.answers(table(List.of(ledByN1), addresses(n1, n2, n3)), table(List.of(ledByN3), addresses(n1, n2, n3)));
-
-    client().put(utf8("k"), utf8("v"));
-
-    // n1 named n2, n2 named n1 (already heard saying it does not lead): the table was fetched
-    // again instead, and it named n3.
-    assertThat(n1.received()).hasSize(1);
-    assertThat(n2.received()).hasSize(1);
-    assertThat(n3.served()).extracting(FakeNode.Received::method).containsExactly("put");
-    assertThat(cluster.pd.fetches()).isEqualTo(2);
-  }
-
-  @Test
   void notLeaderWithoutAHintRefetchesTheTable() {
     RangeDescriptor ledByN1 = range(1, ALL, E11, "n1", "n1", "n2");
     RangeDescriptor ledByN2 = ledByN1.withLeader(Optional.of("n2"));
