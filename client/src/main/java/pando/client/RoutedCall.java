@@ -388,7 +388,10 @@ final class RoutedCall {
 
     private void onFailure(StatusRuntimeException e, String address) {
       Status.Code code = e.getStatus().getCode();
-      boolean noAnswer = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+      // "channel closed": the connection dropped mid-call (the node died); no answer came, as with
+      // UNAVAILABLE. A node's own UNKNOWN (a result lost across a restart) is an answer.
+      boolean noAnswer = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+          || (code == Status.Code.UNKNOWN && "channel closed".equals(e.getStatus().getDescription()));
       if (!noAnswer) {
         throw PandoException.from(e, address);
       }

@@ -52,6 +52,11 @@ public final class PandoNode implements AutoCloseable {
         self.id(), self.raftPort(), config.dataDir().resolve("raft"), config.raft(),
         config.limits().maxMessageBytes(), specs(layout));
     PandoNode node = new PandoNode(config, layout, replicas);
+    replicas.knownRanges(id -> {
+      RangeLayout current = node.layout.get();
+      return current.range(id).map(range -> range.replicas().stream()
+          .map(r -> new Peer(r, current.member(r).raftAddress())).toList());
+    });
     try {
       node.api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
           .addService(new KvService(node.layout::get, replicas, config.limits(), config.requestTimeoutMax()))

@@ -54,6 +54,7 @@ public final class RangeReplicas implements AutoCloseable {
   private final Map<Long, RaftPeerId> firstReplica = new ConcurrentHashMap<>();
 
   private final Path storageDir;
+  private volatile java.util.function.LongFunction<Optional<List<Peer>>> knownRanges = id -> Optional.empty();
   // Creates the ranges split off local ones, one at a time, off the apply thread.
   private final java.util.concurrent.ExecutorService splitOffs = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "split-offs");
@@ -79,7 +80,13 @@ public final class RangeReplicas implements AutoCloseable {
     splitOffs.execute(() -> {
       try {
         RaftGroupId newGroup = RangeGroups.groupId(newRangeId);
-        if (Set.copyOf(toList(server.getGroupIds())).contains(newGroup)) {
+        Optional<List<Peer>> placed = knownRanges.apply(newRangeId);
+        boolean placedElsewhere = placed.isPresent()
+            && placed.get().stream().noneMatch(p -> p.nodeId().equals(self.toString()));
+        if (placedElsewhere || Set.copyOf(toList(server.getGroupIds())).contains(newGroup)) {
+          // A replica that joined the split range after the split replays it from the log: the new
+          // range exists already, here or elsewhere, and this seed is not its state.
+          java.nio.file.Files.deleteIfExists(KvStateMachine.seedFile(storageDir, newRangeId));
           return;
         }
         var members = server.getDivision(RangeGroups.groupId(rangeId)).getRaftConf().getCurrentPeers();
@@ -93,6 +100,14 @@ public final class RangeReplicas implements AutoCloseable {
         LOG.warn("node={} event=split-off-failed range={} from={} error={}", self, newRangeId, rangeId, e.toString());
       }
     });
+  }
+
+  /**
+   * How this node learns where the placement driver places a range, to tell a fresh split (the
+   * new range is not in the table yet) from one replayed by a replica that joined later.
+   */
+  public void knownRanges(java.util.function.LongFunction<Optional<List<Peer>>> lookup) {
+    this.knownRanges = lookup;
   }
 
   /**
