@@ -27,7 +27,8 @@ public final class Pando implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    Logging.configure(args.length > 0 && args[0].equals("node"));
+    // Nodes and placement-driver replicas log their own events (registrations, moves, splits).
+    Logging.configure(args.length > 0 && (args[0].equals("node") || args[0].equals("pd")));
     int exitCode;
     try {
       exitCode = commandLine().execute(args);
