@@ -24,6 +24,17 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class Pando implements Runnable {
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+  static {
+    // With fewer than 3 cores the JDK sizes the common pool at 1 thread, and CompletableFuture then
+    // starts a new thread for every async stage without an executor. Ratis and gRPC run many such
+    // stages per request, so on a 2-core machine a node created about a hundred threads a second.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
