@@ -53,13 +53,13 @@ public final class KvStateMachine extends BaseStateMachine {
                   .build()
                   .toByteArray()));
 
-  // One thread commits every replica's deferred writes shortly after they were applied.
+  // One thread commits every replica's deferred writes every few seconds; see KvStore on why rarely.
   private static final ScheduledExecutorService FLUSHER = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "kv-store-flusher");
     t.setDaemon(true);
     return t;
   });
-  private static final long FLUSH_EVERY_MILLIS = 10;
+  private static final long FLUSH_EVERY_MILLIS = 10_000;
   static final String NO_LEASE = "not a leader holding its lease; retry";
 
   /** Told, on the apply thread, that this replica's range split off a new range. */

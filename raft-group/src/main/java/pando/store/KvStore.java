@@ -30,10 +30,11 @@ import pando.v1.BatchGetResponse;
  * crash the file holds exactly the commands up to that index: a restart neither loses a command
  * nor applies one twice (the caller skips re-delivered commands through {@link #apply}).
  *
- * <p>Commits are grouped: every {@value #COMMIT_EVERY_ENTRIES} commands, and whenever the owner
- * calls {@link #flush}. A MapDB commit costs far more CPU than applying one command, and nothing
- * is lost by deferring it: the commands are durable in the Raft log, and after a crash the
- * replica replays from its last commit.
+ * <p>Commits are grouped: every {@value #COMMIT_EVERY_ENTRIES} commands or {@value
+ * #COMMIT_EVERY_BYTES} bytes of commands, and whenever the owner calls {@link #flush}. A MapDB
+ * commit creates, syncs and deletes a write-ahead log file while it holds the lock that commands
+ * and reads take, tens of milliseconds on a busy disk, and nothing is lost by deferring it: the
+ * commands are durable in the Raft log, and after a crash the replica replays from its last commit.
  *
  * <p>Writes come from one thread (the Raft apply loop); reads may come from any thread. A read
  * never sees part of a command: MapDB shows uncommitted changes to readers, so commands and reads
@@ -61,8 +62,11 @@ public final class KvStore implements AutoCloseable {
   private final Atomic.Long boundsEnd;
   private final Atomic.Long dataBytes;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  static final int COMMIT_EVERY_ENTRIES = 64;
+  static final int COMMIT_EVERY_ENTRIES = 50_000;
+  // Uncommitted changes live in MapDB's write-ahead log until the commit, so large values commit sooner.
+  static final long COMMIT_EVERY_BYTES = 64L << 20;
   private int uncommittedEntries; // guarded by the write lock
+  private long uncommittedBytes; // guarded by the write lock
 
   private KvStore(DB db) {
     this.db = db;
@@ -120,7 +124,8 @@ public final class KvStore implements AutoCloseable {
           : RangeCommands.apply(data, command);
       appliedIndex.set(index);
       appliedTerm.set(term);
-      if (++uncommittedEntries >= COMMIT_EVERY_ENTRIES) {
+      uncommittedBytes += command.getSerializedSize();
+      if (++uncommittedEntries >= COMMIT_EVERY_ENTRIES || uncommittedBytes >= COMMIT_EVERY_BYTES) {
         commitLocked();
       }
       return Optional.of(result);
@@ -145,6 +150,7 @@ public final class KvStore implements AutoCloseable {
     dataBytes.set(data.bytes());
     db.commit();
     uncommittedEntries = 0;
+    uncommittedBytes = 0;
   }
 
   /**
