@@ -271,11 +271,16 @@ public final class KvStateMachine extends BaseStateMachine {
    */
   @Override
   public CompletableFuture<Message> query(Message request) {
-    RaftServer.Division division = division();
-    if (division == null || !LeaderLeaseProbe.holdsLease(division)) {
+    if (!holdsLease()) {
       return CompletableFuture.failedFuture(new ReadException(NO_LEASE + " (group " + getGroupId() + ")"));
     }
     return readLocal(request);
+  }
+
+  /** True if this replica is a ready leader holding its lease at this instant. */
+  public boolean holdsLease() {
+    RaftServer.Division division = division();
+    return division != null && LeaderLeaseProbe.holdsLease(division);
   }
 
   /** A read of this replica's state as it is now, which may be behind the leader's. */

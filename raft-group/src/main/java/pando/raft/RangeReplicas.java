@@ -395,7 +395,14 @@ public final class RangeReplicas implements AutoCloseable {
         return write(rangeId, read).thenCompose(r -> r.getStatus() == RangeResult.Status.APPLIED_RESULT_UNKNOWN
             ? write(rangeId, read) : CompletableFuture.completedFuture(r));
       }
-      return client(rangeId).linearizableRead(message(query.toByteArray())).thenApply(RangeReplicas::result);
+      Message message = message(query.toByteArray());
+      // The leader's own node answers from its state machine, under the same lease check the
+      // state machine's query makes, without a Raft client round trip to itself.
+      Optional<KvStateMachine> local = stateMachine(rangeId);
+      if (local.isPresent() && local.get().holdsLease()) {
+        return local.get().readLocal(message).thenApply(RangeReplicas::parse);
+      }
+      return client(rangeId).linearizableRead(message).thenApply(RangeReplicas::result);
     }
     Message message = message(query.toByteArray());
     Optional<KvStateMachine> local = stateMachine(rangeId);
