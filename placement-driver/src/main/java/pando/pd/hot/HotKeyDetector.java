@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -116,7 +115,7 @@ public final class HotKeyDetector {
     if (reports.isEmpty()) {
       return new Step(previous, List.of());
     }
-    requireDistinctRanges(reports);
+    RangeLoad.requireDistinctRanges(reports);
     Map<ByteString, KeyLoad> loads = aggregate(reports, table);
     Map<ByteString, Long> hotSince = new HashMap<>();
     Map<ByteString, Long> coolSince = new HashMap<>();
@@ -241,16 +240,6 @@ public final class HotKeyDetector {
       }
     }
     return loads;
-  }
-
-  private static void requireDistinctRanges(List<RangeLoad> reports) {
-    Set<Long> ids = new HashSet<>();
-    for (RangeLoad report : reports) {
-      if (!ids.add(report.rangeId())) {
-        throw new IllegalArgumentException(
-            "range " + report.rangeId() + " is reported twice; pass the latest report of each");
-      }
-    }
   }
 
   /** One logical key's load, summed over its plain key and copies. */

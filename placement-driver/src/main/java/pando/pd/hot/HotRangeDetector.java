@@ -3,12 +3,10 @@ package pando.pd.hot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * Finds ranges to split because of load: the latest {@link RangeLoad} of each range, the previous
@@ -59,14 +57,10 @@ public final class HotRangeDetector {
     if (reports.isEmpty()) {
       return new Step(previousHotSinceMs, List.of());
     }
-    Set<Long> ids = new HashSet<>();
+    RangeLoad.requireDistinctRanges(reports);
     Map<Long, Long> hotSince = new HashMap<>();
     List<RangeLoad> candidates = new ArrayList<>();
     for (RangeLoad report : reports) {
-      if (!ids.add(report.rangeId())) {
-        throw new IllegalArgumentException(
-            "range " + report.rangeId() + " is reported twice; pass the latest report of each");
-      }
       if (report.opsPerSec() < config.splitOpsPerSecMin()) {
         continue;
       }

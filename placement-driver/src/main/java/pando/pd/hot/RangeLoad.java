@@ -1,8 +1,10 @@
 package pando.pd.hot;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import pando.api.HashRange;
 
 /**
@@ -53,6 +55,17 @@ public record RangeLoad(
   /** Reads and writes per second. */
   public double opsPerSec() {
     return readsPerSec + writesPerSec;
+  }
+
+  /** Refuses a list naming a range twice: callers pass the latest report of each range. */
+  static void requireDistinctRanges(List<RangeLoad> reports) {
+    Set<Long> ids = new HashSet<>();
+    for (RangeLoad report : reports) {
+      if (!ids.add(report.rangeId())) {
+        throw new IllegalArgumentException(
+            "range " + report.rangeId() + " is reported twice; pass the latest report of each");
+      }
+    }
   }
 
   /** {@code operations} per second over this report's window. */
