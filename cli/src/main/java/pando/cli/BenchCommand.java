@@ -7,10 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import pando.bench.BenchConfig;
@@ -18,6 +15,7 @@ import pando.bench.BenchResult;
 import pando.bench.BenchRunner;
 import pando.bench.BenchTarget;
 import pando.bench.Floor;
+import pando.bench.KvClientTarget;
 import pando.bench.Workload;
 import pando.client.KvClient;
 import pando.client.PandoClient;
@@ -130,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
           + pdTargets + ")" : "through nodes " + nodeTargets + ", which forward"));
       try {
         BenchRunner runner = new BenchRunner(config, err, System.console() != null);
-        BenchTarget target = new ClientTarget(clients);
+        BenchTarget target = new KvClientTarget(clients);
         if (!noLoad) {
           runner.load(target);
         }
@@ -208,36 +206,6 @@ final class BenchCommand implements Callable<Integer> {
       for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
         Files.deleteIfExists(p);
       }
-    }
-  }
-
-  /** Spreads client threads over the clients, one thread always on the same client. */
-  private static final class ClientTarget implements BenchTarget {
-    private final List<KvClient> clients;
-
-    ClientTarget(List<KvClient> clients) {
-      this.clients = clients;
-    }
-
-    private KvClient client() {
-      return clients.get((int) (Thread.currentThread().getId() % clients.size()));
-    }
-
-    @Override
-    public void put(byte[] key, byte[] value) {
-      client().put(key, value);
-    }
-
-    @Override
-    public Optional<byte[]> get(byte[] key) {
-      return client().get(key);
-    }
-
-    @Override
-    public void load(List<byte[]> keys, byte[] value) {
-      Map<byte[], byte[]> batch = new LinkedHashMap<>();
-      keys.forEach(k -> batch.put(k, value));
-      client().batchPut(batch);
     }
   }
 }
