@@ -1,0 +1,142 @@
+package pando.benchcompare;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import pando.bench.KvClientTarget;
+import pando.bench.Workload;
+import pando.cli.Durations;
+import pando.cli.Errors;
+import pando.client.KvClient;
+import pando.client.RoutingClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the same workloads with the same runner against a Pando cluster and an etcd cluster, and",
+      "prints one table of medians with the ratio Pando / etcd; writes it, a JSON file and a",
+      "latency-versus-throughput plot (workload B) to --out. Progress goes to stderr."
+    })
+public final class CompareMain implements Callable<Integer> {
+  @Option(names = "--pd", split = ",", defaultValue = "127.0.0.1:7200", paramLabel = "HOST:PORT",
+      description = "Pando's placement driver; requests go straight to range leaders (default: ${DEFAULT-VALUE}).")
+  List<String> pd = new ArrayList<>();
+
+  @Option(names = "--etcd", split = ",", defaultValue = "127.0.0.1:2379", paramLabel = "HOST:PORT",
+      description = "etcd client endpoints, comma-separated (default: ${DEFAULT-VALUE}).")
+  List<String> etcd = new ArrayList<>();
+
+  @Option(names = "--records", defaultValue = "10000", description = "Records loaded into each store (default: ${DEFAULT-VALUE}).")
+  long records;
+
+  @Option(names = "--value-size", defaultValue = "100", description = "Bytes per value (default: ${DEFAULT-VALUE}).")
+  int valueBytes;
+
+  @Option(names = "--threads", defaultValue = "8", description = "Client threads, one request in flight each (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--duration", defaultValue = "30s", description = "Length of each measured run (default: ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--warm-up", defaultValue = "10s", description = "Workload A on each store before measuring, not counted; 0s for none (default: ${DEFAULT-VALUE}).")
+  Duration warmUp;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Measured runs of every workload; the table shows medians (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--workloads", split = ",", defaultValue = "A,B,C,W",
+      description = "Workloads to compare, in order (default: ${DEFAULT-VALUE}).")
+  List<Workload> workloads = new ArrayList<>();
+
+  @Option(names = "--distribution", defaultValue = "zipfian", description = "uniform, zipfian or latest (default: ${DEFAULT-VALUE}).")
+  String distribution;
+
+  @Option(names = "--theta", defaultValue = "0.99", description = "Zipfian skew (default: ${DEFAULT-VALUE}).")
+  double theta;
+
+  @Option(names = "--sweep", split = ",", defaultValue = "10,20,30,40,50,60,70,80,90,100", paramLabel = "PERCENT",
+      description = "Open-loop steps of workload B, in percent of each store's measured peak (default: ${DEFAULT-VALUE}).")
+  List<Integer> sweepPercents = new ArrayList<>();
+
+  @Option(names = "--no-sweep", description = "Skip the latency-versus-throughput sweep and its plot.")
+  boolean noSweep;
+
+  @Option(names = "--sweep-step", defaultValue = "10s", description = "Length of each sweep step (default: ${DEFAULT-VALUE}).")
+  Duration sweepStep;
+
+  @Option(names = "--floor-dir", defaultValue = ".", description = "Where to measure fsync: a directory on the data disk of both stores (default: ${DEFAULT-VALUE}).")
+  Path floorDir;
+
+  @Option(names = "--out", defaultValue = "bench-results", description = "Directory for compare.txt, compare.json and the plot (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--seed", description = "Seed of key choice and operation mix (default: random, printed).")
+  Long seed;
+
+  @Option(names = "--timeout", defaultValue = "10s", description = "Deadline of each request, on both stores (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new CompareMain());
+    cli.registerConverter(Duration.class, Durations::parse);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler((e, args) -> {
+      e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see 'compare --help')");
+      return 2;
+    });
+    cli.setExecutionExceptionHandler((e, failed, parsed) -> {
+      failed.getErr().println("error: " + Errors.oneLine(e));
+      return 1;
+    });
+    return cli;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    long runSeed = seed != null ? seed : System.nanoTime();
+    Plan plan = new Plan(records, valueBytes, threads, duration, warmUp, runs, workloads, distribution, theta,
+        noSweep ? List.of() : sweepPercents, sweepStep, runSeed);
+    if (!noSweep) {
+      SweepPlan.of(1, sweepPercents); // rejects bad percentages before an hour of measuring, not after
+    }
+    PrintWriter progress = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    progress.println("compare: seed " + runSeed + "; Pando through placement driver " + pd + ", etcd at " + etcd);
+    Files.createDirectories(out);
+    Experiment.Outcome outcome;
+    try (KvClient pando = RoutingClient.connect(pd, timeout);
+        EtcdTarget etcdTarget = EtcdTarget.connect(etcd, timeout)) {
+      outcome = new Experiment(plan, Map.of(Store.PANDO, new KvClientTarget(List.of(pando)),
+          Store.ETCD, etcdTarget), progress).run(floorDir);
+    }
+    Report report = new Report(outcome);
+    String text = report.text();
+    System.out.print(text);
+    System.out.flush();
+    Path table = out.resolve("compare.txt");
+    Path json = out.resolve("compare.json");
+    Files.writeString(table, text);
+    Files.writeString(json, report.json() + "\n");
+    progress.println("compare: table in " + table.toAbsolutePath() + ", JSON in " + json.toAbsolutePath());
+    if (!outcome.sweep().isEmpty()) {
+      Path png = out.resolve("latency-throughput-B.png");
+      SweepChart.write(outcome.sweep(), String.format(java.util.Locale.ROOT,
+          "Workload B, %d threads, open loop: read latency against throughput", threads), png);
+      progress.println("compare: plot in " + png.toAbsolutePath());
+    }
+    return 0;
+  }
+}
