@@ -11,8 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import pando.bench.KvClientTarget;
 import pando.bench.Workload;
-import pando.cli.Durations;
-import pando.cli.Errors;
+import pando.cli.Pando;
 import pando.client.KvClient;
 import pando.client.RoutingClient;
 import picocli.CommandLine;
@@ -87,22 +86,19 @@ public final class CompareMain implements Callable<Integer> {
   Duration timeout;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int exitCode;
+    try {
+      exitCode = commandLine().execute(args);
+    } catch (RuntimeException | Error e) {
+      // Picocli reports failures through its handlers; this is the last line of defence.
+      System.err.println("error: " + e);
+      exitCode = 1;
+    }
+    System.exit(exitCode);
   }
 
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new CompareMain());
-    cli.registerConverter(Duration.class, Durations::parse);
-    cli.setCaseInsensitiveEnumValuesAllowed(true);
-    cli.setParameterExceptionHandler((e, args) -> {
-      e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see 'compare --help')");
-      return 2;
-    });
-    cli.setExecutionExceptionHandler((e, failed, parsed) -> {
-      failed.getErr().println("error: " + Errors.oneLine(e));
-      return 1;
-    });
-    return cli;
+    return Pando.configure(new CommandLine(new CompareMain())).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   @Override

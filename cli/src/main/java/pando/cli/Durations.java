@@ -5,12 +5,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses durations as people write them: {@code 500ms}, {@code 10s}, {@code 2m}, or ISO-8601. */
-public final class Durations {
+final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private Durations() {}
 
-  public static Duration parse(String text) {
+  static Duration parse(String text) {
     Matcher m = SIMPLE.matcher(text.trim());
     if (m.matches()) {
       long amount = Long.parseLong(m.group(1));

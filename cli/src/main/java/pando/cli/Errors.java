@@ -6,10 +6,10 @@ import java.nio.file.NoSuchFileException;
 import pando.client.PandoException;
 
 /** Turns any failure into the one line the CLI prints, never a stack trace. */
-public final class Errors {
+final class Errors {
   private Errors() {}
 
-  public static String oneLine(Throwable error) {
+  static String oneLine(Throwable error) {
     Throwable e = error instanceof UncheckedIOException u ? u.getCause() : error;
     if (e instanceof PandoException p) {
       return p.getMessage();

@@ -53,7 +53,14 @@ public final class Pando implements Runnable {
 
   /** The configured command line, shared by {@link #main} and tests. */
   static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new Pando());
+    return configure(new CommandLine(new Pando()));
+  }
+
+  /**
+   * Pando's command-line conventions on {@code cli}, for this command and other tools' mains:
+   * durations as {@code 10s}, a mistyped command is one line and exit 2, a failure one line and exit 1.
+   */
+  public static CommandLine configure(CommandLine cli) {
     cli.registerConverter(java.time.Duration.class, Durations::parse);
     cli.setParameterExceptionHandler((e, args) -> {
       CommandLine failed = e.getCommandLine();
