@@ -74,7 +74,7 @@ final class Experiment {
 
   private void measure(int run, Store store, String label, BenchConfig config, List<Comparison.Sample> samples,
       List<RunResult> runs) throws Exception {
-    step("run %d/%d, workload %s, %s (%d threads, %ds)", run, plan.runs(), label, store.label(),
+    step("run %d/%d, workload %s, %s (threads %d, %ds)", run, plan.runs(), label, store.label(),
         config.threads(), config.duration().toSeconds());
     BenchResult result = runner(config).run(targets.get(store));
     samples.add(new Comparison.Sample(label, store, run, Figures.of(result), result.totalErrors()));

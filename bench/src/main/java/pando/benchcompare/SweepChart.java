@@ -46,7 +46,7 @@ final class SweepChart {
     LogAxis y = new LogAxis("read latency (ms, log scale)");
     y.setSmallestValue(0.01);
     // Plain numbers on the ticks (0.5, 2, 10), not powers of ten with fractional exponents.
-    y.setNumberFormatOverride(new DecimalFormat("0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+    y.setNumberFormatOverride(new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT)));
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
     for (int s = 0; s < data.getSeriesCount(); s++) {
       renderer.setSeriesPaint(s, colors[s / 2]);
