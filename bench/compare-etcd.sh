@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Pando and etcd side by side on this machine:
+#   1. installs etcd from Debian if it is missing (apt-get; needs root);
+#   2. builds cli/target/pando.jar and bench/target/pando-bench.jar if they are missing or stale;
+#   3. starts a 3-member etcd cluster and a 3-node Pando cluster (pando local) on 127.0.0.1, both
+#      with their data under one run directory, so both write to the same disk;
+#   4. runs the comparison (pando.benchcompare.CompareMain): the same workloads, runner and client
+#      threads against both, one table of medians with the ratio Pando/etcd, JSON, and a plot of
+#      latency against throughput for workload B;
+#   5. stops everything it started, by PID, also on Ctrl-C or an error, and deletes the stores' data.
+#
+# Usage: bench/compare-etcd.sh [--base-port P] [--dir DIR] [--keep-data] [--no-build] [COMPARE OPTIONS...]
+#   --base-port P  first port to try (default 9000): Pando uses P+1..3, P+101..103, P+200, P+201;
+#                  etcd P+301..303 (clients) and P+311..313 (peers). Moves up until all are free.
+#   --dir DIR      run directory (default: a new one under ${TMPDIR:-/tmp}); results stay in DIR/results
+#   --keep-data    keep the stores' data directories afterwards
+#   --no-build     fail instead of building when a jar is missing
+# Every other option goes to the comparison, e.g. --duration 60s --runs 5 --threads 16 --records 100000
+# (see: java -jar bench/target/pando-bench.jar --help).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+base=9000
+run_dir=""
+keep_data=false
+build=true
+compare_args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --base-port) base="$2"; shift 2 ;;
+    --dir) run_dir="$2"; shift 2 ;;
+    --keep-data) keep_data=true; shift ;;
+    --no-build) build=false; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) compare_args+=("$1"); shift ;;
+  esac
+done
+
+step() { printf 'compare-etcd: %s\n' "$*" >&2; }
+fail() { printf 'compare-etcd: %s\n' "$*" >&2; exit 1; }
+
+# Waits until the command in the remaining arguments succeeds, at most $1 seconds; $2 names what is awaited.
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null; do
+    if (( SECONDS >= deadline )); then fail "gave up after ${limit}s waiting for $what"; fi
+    sleep 0.2
+  done
+}
+
+# --- 1. etcd -----------------------------------------------------------------------------------
+if ! command -v etcd >/dev/null 2>&1; then
+  if [[ $(id -u) -ne 0 ]]; then
+    fail "etcd is not installed; run as root to install it (apt-get install etcd-server), or install it yourself"
+  fi
+  step "installing etcd-server from Debian (apt-get)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null
+  # The package may try to start a system service; this script runs its own members only.
+fi
+step "etcd: $(etcd --version 2>/dev/null | head -1)"
+
+# --- 2. the jars ---------------------------------------------------------------------------------
+pando_jar="$root/cli/target/pando.jar"
+bench_jar="$root/bench/target/pando-bench.jar"
+stale() { # true if jar $1 is missing or older than a source or pom
+  [[ ! -f "$1" ]] \
+    || [[ -n "$(find "$root" -path "$root/*/src/*" -newer "$1" -print -quit 2>/dev/null)" ]] \
+    || [[ -n "$(find "$root" -maxdepth 2 -name pom.xml -newer "$1" -print -quit 2>/dev/null)" ]]
+}
+if stale "$pando_jar" || stale "$bench_jar"; then
+  $build || fail "a jar is missing or older than the sources ($pando_jar, $bench_jar); build with: mvn -B -DskipTests package"
+  step "building the jars (mvn package, tests skipped)"
+  # package, not install: one reactor build makes both jars and leaves ~/.m2 alone.
+  (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
+fi
+
+# --- ports and the run directory ---------------------------------------------------------------------
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+offsets=(1 2 3 101 102 103 200 201 301 302 303 311 312 313)
+base_free() {
+  local o
+  for o in "${offsets[@]}"; do
+    if port_busy $(($1 + o)); then return 1; fi
+  done
+}
+tries=0
+until base_free "$base"; do
+  tries=$((tries + 1))
+  (( tries < 50 )) || fail "no free ports found from --base-port upward (50 tries)"
+  base=$((base + 10))
+done
+(( base + 313 < 65536 )) || fail "--base-port $base is too high"
+
+if [[ -z "$run_dir" ]]; then
+  run_dir="$(mktemp -d -t pando-compare-XXXXXX)"
+else
+  mkdir -p "$run_dir"
+  run_dir="$(cd "$run_dir" && pwd)"
+fi
+mkdir -p "$run_dir/etcd" "$run_dir/results"
+step "run directory $run_dir, ports from $base"
+
+# --- cleanup: by PID, always ----------------------------------------------------------------------
+pids=()
+stop_all() {
+  local pid deadline
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  deadline=$((SECONDS + 30))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      step "pid $pid did not stop within 30 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  pids=()
+}
+on_exit() {
+  local code=$?
+  trap - EXIT INT TERM
+  if (( ${#pids[@]} > 0 )); then
+    step "stopping etcd and Pando (pids ${pids[*]})"
+    stop_all
+  fi
+  if ! $keep_data; then rm -rf "$run_dir/pando" "$run_dir/etcd"/e?; fi
+  exit "$code"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- 3. the clusters -------------------------------------------------------------------------------
+etcd_cluster=""
+for i in 1 2 3; do
+  etcd_cluster+="${etcd_cluster:+,}e$i=http://127.0.0.1:$((base + 310 + i))"
+done
+step "starting a 3-member etcd cluster on 127.0.0.1:$((base + 301))-$((base + 303))"
+for i in 1 2 3; do
+  client="http://127.0.0.1:$((base + 300 + i))"
+  peer="http://127.0.0.1:$((base + 310 + i))"
+  etcd --name "e$i" --data-dir "$run_dir/etcd/e$i" \
+    --listen-client-urls "$client" --advertise-client-urls "$client" \
+    --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
+    --initial-cluster "$etcd_cluster" --initial-cluster-token pando-compare --initial-cluster-state new \
+    > "$run_dir/etcd/e$i.log" 2>&1 &
+  pids+=($!)
+done
+
+step "starting a 3-node Pando cluster (pando local --base-port $base)"
+java -jar "$pando_jar" local --dir "$run_dir/pando" --base-port "$base" > "$run_dir/pando-local.log" 2>&1 &
+pando_pid=$!
+pids+=($pando_pid)
+
+etcd_healthy() {
+  local i
+  for i in 1 2 3; do
+    curl -sf --max-time 2 "http://127.0.0.1:$((base + 300 + i))/health" | grep -q '"health":"true"' || return 1
+  done
+}
+pando_ready() {
+  kill -0 "$pando_pid" 2>/dev/null || fail "pando local exited; see $run_dir/pando-local.log"
+  grep -q '^cluster ready' "$run_dir/pando-local.log"
+}
+wait_for 60 "etcd to be healthy (logs in $run_dir/etcd)" etcd_healthy
+step "etcd ready"
+wait_for 120 "Pando to be ready (see $run_dir/pando-local.log)" pando_ready
+step "Pando ready"
+
+# --- 4. the comparison ---------------------------------------------------------------------------
+step "running the comparison"
+java -Xmx1g -jar "$bench_jar" \
+  --pd "127.0.0.1:$((base + 200))" \
+  --etcd "127.0.0.1:$((base + 301)),127.0.0.1:$((base + 302)),127.0.0.1:$((base + 303))" \
+  --floor-dir "$run_dir" --out "$run_dir/results" "${compare_args[@]}"
+
+step "table: $run_dir/results/compare.txt"
+step "JSON:  $run_dir/results/compare.json"
+if [[ -f "$run_dir/results/latency-throughput-B.png" ]]; then
+  step "plot:  $run_dir/results/latency-throughput-B.png"
+fi
+step "logs:  $run_dir/pando-local.log, $run_dir/etcd/e*.log"
