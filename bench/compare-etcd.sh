@@ -30,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --dir) run_dir="$2"; shift 2 ;;
     --keep-data) keep_data=true; shift ;;
     --no-build) build=false; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) compare_args+=("$1"); shift ;;
   esac
 done
