@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import pando.bench.KvClientTarget;
@@ -129,7 +130,7 @@ public final class CompareMain implements Callable<Integer> {
     progress.println("compare: table in " + table.toAbsolutePath() + ", JSON in " + json.toAbsolutePath());
     if (!outcome.sweep().isEmpty()) {
       Path png = out.resolve("latency-throughput-B.png");
-      SweepChart.write(outcome.sweep(), String.format(java.util.Locale.ROOT,
+      SweepChart.write(outcome.sweep(), String.format(Locale.ROOT,
           "Workload B, %d threads, open loop: read latency against throughput", threads), png);
       progress.println("compare: plot in " + png.toAbsolutePath());
     }

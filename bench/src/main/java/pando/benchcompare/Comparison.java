@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 
@@ -68,7 +69,7 @@ final class Comparison {
   }
 
   /** The row of one workload and store, if it was measured. */
-  java.util.Optional<Row> row(String workload, Store store) {
+  Optional<Row> row(String workload, Store store) {
     return rows.stream().filter(r -> r.workload().equals(workload) && r.store() == store).findFirst();
   }
 

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import pando.bench.BenchTarget;
 
 /**
@@ -67,12 +69,12 @@ final class EtcdTarget implements BenchTarget, AutoCloseable {
   private <T> T await(CompletableFuture<T> call) throws Exception {
     try {
       return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       // The cause says what etcd answered; the wrapper adds nothing.
       throw e.getCause() instanceof Exception cause ? cause : e;
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       call.cancel(true);
-      throw new java.util.concurrent.TimeoutException("etcd did not answer within " + timeout.toMillis() + " ms");
+      throw new TimeoutException("etcd did not answer within " + timeout.toMillis() + " ms");
     }
   }
 

@@ -11,7 +11,7 @@ import pando.bench.BenchResult;
  */
 record Figures(Map<Figure, Double> values) {
   Figures {
-    values = values.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(values));
+    values = Map.copyOf(values);
   }
 
   OptionalDouble get(Figure figure) {
