@@ -359,7 +359,10 @@ final class AdminCommand {
         long deadline = System.nanoTime() + waitMax.toNanos();
         long started = System.nanoTime();
         int shown = r.getReplicas();
-        while (shown > 0) {
+        // The last move's operator is retired just after its replica leaves the table; until then
+        // 'remove' refuses the node, so the drain is done only when both are gone.
+        boolean moving = true;
+        while (shown > 0 || moving) {
           if (System.nanoTime() > deadline) {
             out.printf("%d replicas still on %s after %s; follow it with 'pando admin nodes'%n", shown, node, waitMax);
             out.flush();
@@ -369,6 +372,8 @@ final class AdminCommand {
           int left = pd.call(c -> options.admin(c).listNodes(ListNodesRequest.getDefaultInstance()))
               .getNodesList().stream().filter(n -> n.getNodeId().equals(node))
               .mapToInt(NodeInfo::getReplicasInTable).findFirst().orElse(0);
+          moving = pd.call(c -> options.admin(c).listOperators(ListOperatorsRequest.getDefaultInstance()))
+              .getOperatorsList().stream().anyMatch(o -> o.getFromNode().equals(node) || o.getToNode().equals(node));
           if (left != shown) {
             out.printf("  [%5.1f s] %d replicas left on %s%n", (System.nanoTime() - started) / 1e9, left, node);
             out.flush();
