@@ -12,11 +12,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import pando.bench.KvClientTarget;
 import pando.bench.Workload;
+import pando.bench.WorkloadOptions;
 import pando.cli.Pando;
 import pando.client.KvClient;
 import pando.client.RoutingClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -28,6 +30,8 @@ import picocli.CommandLine.Option;
       "latency-versus-throughput plot (workload B) to --out. Progress goes to stderr."
     })
 public final class CompareMain implements Callable<Integer> {
+  @Mixin WorkloadOptions load;
+
   @Option(names = "--pd", split = ",", defaultValue = "127.0.0.1:7200", paramLabel = "HOST:PORT",
       description = "Pando's placement driver; requests go straight to range leaders (default: ${DEFAULT-VALUE}).")
   List<String> pd = new ArrayList<>();
@@ -36,17 +40,9 @@ public final class CompareMain implements Callable<Integer> {
       description = "etcd client endpoints, comma-separated (default: ${DEFAULT-VALUE}).")
   List<String> etcd = new ArrayList<>();
 
-  @Option(names = "--records", defaultValue = "10000", description = "Records loaded into each store (default: ${DEFAULT-VALUE}).")
-  long records;
 
-  @Option(names = "--value-size", defaultValue = "100", description = "Bytes per value (default: ${DEFAULT-VALUE}).")
-  int valueBytes;
 
-  @Option(names = "--threads", defaultValue = "8", description = "Client threads, one request in flight each (default: ${DEFAULT-VALUE}).")
-  int threads;
 
-  @Option(names = "--duration", defaultValue = "30s", description = "Length of each measured run (default: ${DEFAULT-VALUE}).")
-  Duration duration;
 
   @Option(names = "--warm-up", defaultValue = "10s", description = "Workload A on each store before measuring, not counted; 0s for none (default: ${DEFAULT-VALUE}).")
   Duration warmUp;
@@ -58,11 +54,7 @@ public final class CompareMain implements Callable<Integer> {
       description = "Workloads to compare, in order (default: ${DEFAULT-VALUE}).")
   List<Workload> workloads = new ArrayList<>();
 
-  @Option(names = "--distribution", defaultValue = "zipfian", description = "uniform, zipfian or latest (default: ${DEFAULT-VALUE}).")
-  String distribution;
 
-  @Option(names = "--theta", defaultValue = "0.99", description = "Zipfian skew (default: ${DEFAULT-VALUE}).")
-  double theta;
 
   @Option(names = "--sweep", split = ",", defaultValue = "10,20,30,40,50,60,70,80,90,100", paramLabel = "PERCENT",
       description = "Open-loop steps of workload B, in percent of each store's measured peak (default: ${DEFAULT-VALUE}).")
@@ -80,8 +72,6 @@ public final class CompareMain implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "bench-results", description = "Directory for compare.txt, compare.json and the plot (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--seed", description = "Seed of key choice and operation mix (default: random, printed).")
-  Long seed;
 
   @Option(names = "--timeout", defaultValue = "10s", description = "Deadline of each request, on both stores (default: ${DEFAULT-VALUE}).")
   Duration timeout;
@@ -104,8 +94,9 @@ public final class CompareMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    long runSeed = seed != null ? seed : System.nanoTime();
-    Plan plan = new Plan(records, valueBytes, threads, duration, warmUp, runs, workloads, distribution, theta,
+    long runSeed = load.runSeed();
+    Plan plan = new Plan(load.records, load.valueBytes, load.threads, load.duration, warmUp, runs, workloads,
+        load.distribution, load.theta,
         noSweep ? List.of() : sweepPercents, sweepStep, runSeed);
     if (!noSweep) {
       SweepPlan.of(1, sweepPercents); // rejects bad percentages before an hour of measuring, not after
@@ -131,7 +122,7 @@ public final class CompareMain implements Callable<Integer> {
     if (!outcome.sweep().isEmpty()) {
       Path png = out.resolve("latency-throughput-B.png");
       SweepChart.write(outcome.sweep(), String.format(Locale.ROOT,
-          "Workload B, %d threads, open loop: read latency against throughput", threads), png);
+          "Workload B, %d threads, open loop: read latency against throughput", load.threads), png);
       progress.println("compare: plot in " + png.toAbsolutePath());
     }
     return 0;

@@ -17,12 +17,14 @@ import pando.bench.BenchTarget;
 import pando.bench.Floor;
 import pando.bench.KvClientTarget;
 import pando.bench.Workload;
+import pando.bench.WorkloadOptions;
 import pando.client.KvClient;
 import pando.client.PandoClient;
 import pando.client.RoutingClient;
 import pando.node.ClusterMember;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -57,35 +59,22 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "3", description = "Nodes of the --local cluster (default: ${DEFAULT-VALUE}).")
   int nodes;
 
+  @Mixin WorkloadOptions load;
+
   @Option(names = "--workload", defaultValue = "B",
       description = "A (50/50 read/update), B (95/5), C (read only) or W (update only); default ${DEFAULT-VALUE}.")
   Workload workload;
 
-  @Option(names = "--distribution", defaultValue = "zipfian",
-      description = "Key choice: uniform, zipfian or latest (default: ${DEFAULT-VALUE}).")
-  String distribution;
 
-  @Option(names = "--theta", defaultValue = "0.99", description = "Zipfian skew (default: ${DEFAULT-VALUE}).")
-  double theta;
 
-  @Option(names = "--records", defaultValue = "10000", description = "Records to load (default: ${DEFAULT-VALUE}).")
-  long records;
 
-  @Option(names = "--value-size", defaultValue = "100", description = "Value size in bytes (default: ${DEFAULT-VALUE}).")
-  int valueBytes;
 
-  @Option(names = "--threads", defaultValue = "8", description = "Client threads (default: ${DEFAULT-VALUE}).")
-  int threads;
 
-  @Option(names = "--duration", defaultValue = "30s", description = "Length of the measured run (default: ${DEFAULT-VALUE}).")
-  Duration duration;
 
   @Option(names = "--rate", defaultValue = "0",
       description = "Target ops/s over all threads (open loop; latency counts from each op's scheduled start). 0 = as fast as possible.")
   long rate;
 
-  @Option(names = "--seed", description = "Seed for key choice and op mix (default: random, printed).")
-  Long seed;
 
   @Option(names = "--no-load", description = "Skip loading; the records are already there.")
   boolean noLoad;
@@ -104,9 +93,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    long runSeed = seed != null ? seed : System.nanoTime();
-    BenchConfig config = new BenchConfig(workload, distribution, theta, records, valueBytes, threads,
-        duration, rate, runSeed);
+    long runSeed = load.runSeed();
+    BenchConfig config = new BenchConfig(workload, load.distribution, load.theta, load.records, load.valueBytes,
+        load.threads, load.duration, rate, runSeed);
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     err.println("pando bench: seed " + runSeed);
