@@ -63,12 +63,6 @@ public final class PandoNode implements AutoCloseable {
           .addService(new RangeAdminService(replicas))
           .maxInboundMessageSize(config.limits().maxMessageBytes())
           .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
-          // Handlers check a request and hand it to a Raft client that answers with a future; the
-          // one wait is Ratis's bound of outstanding requests per range, which then holds the
-          // event loop as back-pressure until replies (on Ratis's own threads) free a slot.
-          // Running handlers on the event loop saves a thread handoff per call, a large share of a
-          // request's cost on a machine whose cores the nodes share.
-          .directExecutor()
           .build()
           .start();
     } catch (IOException | RuntimeException e) {
