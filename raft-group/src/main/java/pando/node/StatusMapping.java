@@ -29,6 +29,9 @@ final class StatusMapping {
       return Status.DEADLINE_EXCEEDED.withDescription(
           "range " + rangeId + " did not answer before the deadline; a write may or may not have taken effect");
     }
+    if (cause instanceof pando.raft.RangeBusyException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(cause.getMessage());
+    }
     if (cause instanceof RaftRetryFailureException) {
       return Status.UNAVAILABLE.withDescription(
           "range " + rangeId + " has no reachable leader (is a majority of its replicas up?)");

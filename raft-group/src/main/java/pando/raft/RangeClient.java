@@ -40,13 +40,27 @@ final class RangeClient implements AutoCloseable {
         return t;
       });
 
+  // Ratis waits on a semaphore when a client has its maximum of writes outstanding; node handlers
+  // run on the gRPC event loop and must never wait, so this bound (at most Ratis's) refuses instead.
+  private final java.util.concurrent.Semaphore inFlight;
+  // Closing a broken client shuts its channels down and waits for them: never on a caller's thread.
+  private static final java.util.concurrent.ExecutorService CLOSER = new java.util.concurrent.ThreadPoolExecutor(
+      0, 1, 30, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
+        Thread t = new Thread(r, "raft-client-closer");
+        t.setDaemon(true);
+        return t;
+      }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+
   private final long rangeId;
+  private final int inFlightMax;
   private final RaftProperties properties;
   private final RaftGroup group;
   private final AtomicReference<RaftClient> current;
 
-  RangeClient(long rangeId, RaftProperties properties, RaftGroup group) {
+  RangeClient(long rangeId, RaftProperties properties, RaftGroup group, int inFlightMax) {
     this.rangeId = rangeId;
+    this.inFlightMax = inFlightMax;
+    this.inFlight = new java.util.concurrent.Semaphore(inFlightMax);
     this.properties = properties;
     this.group = group;
     this.current = new AtomicReference<>(newClient());
@@ -63,14 +77,30 @@ final class RangeClient implements AutoCloseable {
         .build();
   }
 
+  /**
+   * Sends a write through the range's leader, or fails at once with {@link RangeBusyException} when
+   * {@code inFlightMax} writes of this range are already outstanding from this node.
+   */
   CompletableFuture<RaftClientReply> write(Message message) {
+    if (!inFlight.tryAcquire()) {
+      return CompletableFuture.failedFuture(new RangeBusyException(rangeId, inFlightMax));
+    }
     RaftClient client = current.get();
-    return client.async().send(message).whenComplete((reply, error) -> {
+    CompletableFuture<RaftClientReply> sent;
+    try {
+      sent = client.async().send(message);
+    } catch (RuntimeException e) {
+      inFlight.release();
+      throw e;
+    }
+    return sent.whenComplete((reply, error) -> {
+      inFlight.release();
       if (error != null) {
         replace(client, error);
       }
     });
   }
+
 
   /**
    * A read answered by the leader's state machine while the leader holds its lease. A refusal
@@ -136,9 +166,9 @@ final class RangeClient implements AutoCloseable {
     RaftClient fresh = newClient();
     if (current.compareAndSet(broken, fresh)) {
       LOG.info("range={} event=raft-client-replaced cause={}", rangeId, cause.toString());
-      closeQuietly(broken);
+      CLOSER.execute(() -> closeQuietly(broken));
     } else {
-      closeQuietly(fresh);
+      CLOSER.execute(() -> closeQuietly(fresh));
     }
   }
 

@@ -41,6 +41,8 @@ import pando.raft.RangeGroups.Peer;
 public final class RangeReplicas implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RangeReplicas.class);
   private static final int MAX_OUTSTANDING_REQUESTS_PER_RANGE = 1000;
+  // Below Ratis's own bound, so a write is refused rather than left waiting for a slot.
+  private static final int WRITES_IN_FLIGHT_PER_RANGE_MAX = MAX_OUTSTANDING_REQUESTS_PER_RANGE / 2;
   private static final int SNAPSHOTS_KEPT = 2;
 
   private final RaftPeerId self;
@@ -52,6 +54,9 @@ public final class RangeReplicas implements AutoCloseable {
   private final Map<Long, List<Peer>> peersOfClient = new ConcurrentHashMap<>();
   // Where a stale read goes for a range this node holds no replica of.
   private final Map<Long, RaftPeerId> firstReplica = new ConcurrentHashMap<>();
+  // This node's started replicas. Ratis's getDivision throws for a group it does not host and waits
+  // while a group starts; request handlers run on the gRPC event loop and may do neither.
+  private final Map<Long, RaftServer.Division> divisions = new ConcurrentHashMap<>();
 
   private final Path storageDir;
   private volatile java.util.function.LongFunction<Optional<List<Peer>>> knownRanges = id -> Optional.empty();
@@ -89,7 +94,12 @@ public final class RangeReplicas implements AutoCloseable {
           java.nio.file.Files.deleteIfExists(KvStateMachine.seedFile(storageDir, newRangeId));
           return;
         }
-        var members = server.getDivision(RangeGroups.groupId(rangeId)).getRaftConf().getCurrentPeers();
+        RaftServer.Division split = divisions.get(rangeId);
+        if (split == null) {
+          LOG.warn("node={} event=split-off-skipped range={} from={} reason=split-range-gone", self, newRangeId, rangeId);
+          return;
+        }
+        var members = split.getRaftConf().getCurrentPeers();
         addGroup(RaftGroup.valueOf(newGroup, members), true);
         List<Peer> peers = members.stream().map(p -> new Peer(p.getId().toString(), p.getAddress())).toList();
         if (!clients.containsKey(newRangeId)) {
@@ -191,6 +201,9 @@ public final class RangeReplicas implements AutoCloseable {
     RangeReplicas replicas = new RangeReplicas(self, server, properties, tuning.leaderLeaseReads(), storageDir);
     created.set(replicas);
     try {
+      for (RaftGroupId recovered : server.getGroupIds()) {
+        replicas.remember(recovered);
+      }
       Set<RaftGroupId> existing = Set.copyOf(toList(server.getGroupIds()));
       for (RangeSpecForNode range : ranges) {
         RaftGroup group = RangeGroups.group(range.rangeId(), range.peers());
@@ -262,6 +275,7 @@ public final class RangeReplicas implements AutoCloseable {
   }
 
   private void remove(long rangeId) throws IOException {
+    divisions.remove(rangeId);
     RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(
         ClientId.randomId(), self, 0, RangeGroups.groupId(rangeId), true, false));
     if (!reply.isSuccess()) {
@@ -272,7 +286,8 @@ public final class RangeReplicas implements AutoCloseable {
 
   private void setClient(RangeSpecForNode range) {
     RaftGroup group = RangeGroups.group(range.rangeId(), range.peers());
-    RangeClient old = clients.put(range.rangeId(), new RangeClient(range.rangeId(), properties, group));
+    RangeClient old = clients.put(range.rangeId(),
+        new RangeClient(range.rangeId(), properties, group, WRITES_IN_FLIGHT_PER_RANGE_MAX));
     peersOfClient.put(range.rangeId(), range.peers());
     firstReplica.put(range.rangeId(), RangeGroups.peerId(range.peers().get(0).nodeId()));
     if (old != null) {
@@ -305,6 +320,17 @@ public final class RangeReplicas implements AutoCloseable {
     if (!reply.isSuccess()) {
       throw new IOException("could not open " + group.getGroupId() + ": " + reply.getException());
     }
+    remember(group.getGroupId());
+  }
+
+  /** Records a group Ratis has started here; its division is ready, so getDivision does not wait. */
+  private void remember(RaftGroupId groupId) throws IOException {
+    RaftServer.Division division = server.getDivision(groupId);
+    RangeGroups.rangeId(groupId).ifPresent(id -> divisions.put(id, division));
+  }
+
+  private Optional<RaftServer.Division> division(long rangeId) {
+    return Optional.ofNullable(divisions.get(rangeId));
   }
 
   /**
@@ -313,16 +339,15 @@ public final class RangeReplicas implements AutoCloseable {
    * nobody, and would shut itself down as "not in the configuration".
    */
   private boolean knowsMembers(RaftGroupId groupId) {
-    try {
-      return !server.getDivision(groupId).getRaftConf().getCurrentPeers().isEmpty();
-    } catch (IOException e) {
-      return false;
-    }
+    return RangeGroups.rangeId(groupId).flatMap(this::division)
+        .map(d -> !d.getRaftConf().getCurrentPeers().isEmpty())
+        .orElse(false);
   }
 
   /** Reopens a recovered group with its members given, keeping its log, term and vote on disk. */
   private void reopenWithMembers(RaftGroup group) throws IOException {
     // Ignore the outcome: the division may already have shut itself down and be gone.
+    RangeGroups.rangeId(group.getGroupId()).ifPresent(divisions::remove);
     server.groupManagement(GroupManagementRequest.newRemove(
         ClientId.randomId(), self, 0, group.getGroupId(), false, false));
     addGroup(group, false);
@@ -439,20 +464,15 @@ public final class RangeReplicas implements AutoCloseable {
 
   /** This node's replica of a range, if it holds one. */
   public Optional<KvStateMachine> stateMachine(long rangeId) {
-    try {
-      return Optional.of((KvStateMachine) server.getDivision(RangeGroups.groupId(rangeId)).getStateMachine());
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return division(rangeId).map(d -> (KvStateMachine) d.getStateMachine());
   }
 
   /** This node's view of its replica of a range, if it holds one. */
   public Optional<ReplicaStatus> status(long rangeId) {
-    try {
-      var division = server.getDivision(RangeGroups.groupId(rangeId));
+    return division(rangeId).map(division -> {
       KvStateMachine sm = (KvStateMachine) division.getStateMachine();
       var snapshot = sm.getLatestSnapshot();
-      return Optional.of(new ReplicaStatus(
+      return new ReplicaStatus(
           division.getInfo().isLeader(),
           division.getInfo().getLastAppliedIndex(),
           snapshot == null ? -1 : snapshot.getIndex(),
@@ -462,28 +482,17 @@ public final class RangeReplicas implements AutoCloseable {
           sm.readCount(),
           sm.dataBytes(),
           sm.bounds(),
-          sm.version()));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+          sm.version());
+    });
   }
 
   /** The node this replica believes leads the range, if it holds a replica and knows a leader. */
   public Optional<String> leaderOf(long rangeId) {
-    try {
-      RaftPeerId leader = server.getDivision(RangeGroups.groupId(rangeId)).getInfo().getLeaderId();
-      return Optional.ofNullable(leader).map(RaftPeerId::toString);
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return division(rangeId).map(d -> d.getInfo().getLeaderId()).map(RaftPeerId::toString);
   }
 
   public boolean isLeader(long rangeId) {
-    try {
-      return server.getDivision(RangeGroups.groupId(rangeId)).getInfo().isLeader();
-    } catch (IOException e) {
-      return false;
-    }
+    return division(rangeId).map(d -> d.getInfo().isLeader()).orElse(false);
   }
 
   private static Message message(byte[] bytes) {
