@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
           + " heartbeat to it; 'pando admin' asks it about the cluster."
     })
 final class PdCommand implements java.util.concurrent.Callable<Integer> {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--id", required = true, description = "This replica's id, one of --peers (e.g. pd1).")
   String id;
 
@@ -81,6 +83,16 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   long splitSizeBytes;
 
+  @Option(names = "--hot-range-ops", defaultValue = "3000",
+      description = "Split a range whose reads plus writes per second stay at least this high for"
+          + " --hot-range-window, at the median of its load, and spread the leaders of ranges with at"
+          + " least half this load over the nodes; 0 never (default: ${DEFAULT-VALUE}).")
+  double hotRangeOpsPerSec;
+
+  @Option(names = "--hot-range-window", defaultValue = "30s",
+      description = "How long a range must stay hot before it is split for load (default: ${DEFAULT-VALUE}).")
+  Duration hotRangeWindow;
+
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
   Long parentPid;
 
@@ -90,6 +102,17 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
         d.leaderTolerance(), rangeCooldown, d.maxOperatorsPerRound());
   }
 
+  private java.util.Optional<pando.pd.hot.HotRangeConfig> hotRanges() {
+    if (hotRangeOpsPerSec < 0 || !Double.isFinite(hotRangeOpsPerSec)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--hot-range-ops must be 0 (off) or a positive number of operations per second, got " + hotRangeOpsPerSec);
+    }
+    if (hotRangeOpsPerSec == 0) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new pando.pd.hot.HotRangeConfig(hotRangeOpsPerSec, hotRangeWindow, 1));
+  }
+
   @Override
   public Integer call() throws Exception {
     List<PdPeer> parsed = peers.stream().map(PdPeer::parse).toList();
@@ -97,7 +120,8 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
         .withLiveness(new LivenessPolicy(heartbeatInterval, suspectAfter, downAfter))
         .withBootstrap(new PdConfig.Bootstrap(initialNodes, initialRanges, replication))
         .withScheduler(schedule ? java.util.Optional.of(schedulerConfig()) : java.util.Optional.empty())
-        .withSplitSize(splitSizeBytes);
+        .withSplitSize(splitSizeBytes)
+        .withHotRanges(hotRanges());
     System.err.println("pando pd starting: " + config);
     PdServer pd = PdServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -33,6 +33,7 @@ class CommandLineTest {
       "get k --timeout soon                 | 'soon' is not a duration",
       "node --data-dir /tmp/x               | Missing required option: '--id=<id>'",
       "pd --id pd1 --port 1 --data-dir /tmp/x | Missing required option: '--peers=id=host:raftPort'",
+      "pd --id pd1 --peers pd1=127.0.0.1:1 --port 1 --data-dir /tmp/x --hot-range-ops -5 | --hot-range-ops must be 0 (off) or a positive number",
       "admin                                | Missing required subcommand",
       "admin nodes --bogus                  | Unknown option: '--bogus'",
       "frobnicate                           | Unmatched argument"})

@@ -37,11 +37,15 @@ final class AutoScheduler {
   private final MoveExecutor moves;
   // Transfers asked for and not yet answered; the scheduler counts them as in flight.
   private final Map<Long, Operator.TransferLeader> transfers = new ConcurrentHashMap<>();
+  private final java.util.function.Supplier<java.util.Set<Long>> hotRanges;
 
-  AutoScheduler(PdServer pd, Scheduler scheduler, MoveExecutor moves) {
+  /** @param hotRanges the ranges hot now, whose leaders are spread by load; empty if none are tracked */
+  AutoScheduler(PdServer pd, Scheduler scheduler, MoveExecutor moves,
+      java.util.function.Supplier<java.util.Set<Long>> hotRanges) {
     this.pd = pd;
     this.scheduler = scheduler;
     this.moves = moves;
+    this.hotRanges = hotRanges;
   }
 
   /** One round; returns how many operators it proposed. */
@@ -51,7 +55,11 @@ final class AutoScheduler {
       return 0;
     }
     long now = PdServer.nowMillis();
-    List<Operator> proposed = scheduler.schedule(input(state, book, now), now);
+    ClusterState input = input(state, book, now);
+    List<Operator> proposed = new ArrayList<>(scheduler.schedule(input, now));
+    if (proposed.isEmpty()) {
+      proposed.addAll(spreadHotLeaders(input));
+    }
     for (Operator op : proposed) {
       LOG.info("pd={} event=scheduled kind={} range={} from={} to={} reason={}", pd.id(),
           op instanceof Operator.MoveReplica ? "move" : "transfer-leader", op.rangeId(), op.from(), op.to(),
@@ -84,7 +92,32 @@ final class AutoScheduler {
       inFlight.add(new Operator.MoveReplica(op.getRangeId(), epoch, op.getFromNode(), op.getToNode(),
           reasonOf(op.getReason())));
     }
-    return new ClusterState(ranges, bytes, nodes, inFlight, moves.lastChanges());
+    return new ClusterState(ranges, bytes, nodes, inFlight, moves.lastChanges(), hotRanges.get());
+  }
+
+  /**
+   * Leader transfers that leave no node leading more than its share of the hot ranges, for ranges
+   * with nothing in flight; only once the scheduler has nothing more urgent to do.
+   */
+  private List<Operator> spreadHotLeaders(ClusterState input) {
+    if (input.hotRanges().isEmpty()) {
+      return List.of();
+    }
+    java.util.Set<Long> busy = new java.util.HashSet<>();
+    input.inFlight().forEach(op -> busy.add(op.rangeId()));
+    List<RangeDescriptor> hot = input.ranges().stream()
+        .filter(r -> input.hotRanges().contains(r.rangeId()) && !busy.contains(r.rangeId()))
+        .toList();
+    java.util.Set<String> workers = new java.util.HashSet<>();
+    for (NodeStatus node : input.nodes()) {
+      if (node.state() == pando.v1.NodeState.UP && !node.draining()) {
+        workers.add(node.id());
+      }
+    }
+    return pando.pd.hot.HotLeaderSpread.propose(hot, workers).stream()
+        .<Operator>map(t -> new Operator.TransferLeader(t.rangeId(), t.epoch(), t.from(), t.to(),
+            Operator.Reason.SPREAD_HOT_LEADERS))
+        .toList();
   }
 
   private void record(Operator.MoveReplica move) {

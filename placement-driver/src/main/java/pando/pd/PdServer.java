@@ -69,6 +69,7 @@ public final class PdServer implements AutoCloseable {
   private final MoveExecutor moves = new MoveExecutor(this, nodeCalls);
   private final Splitter splitter;
   private final AutoScheduler scheduler;
+  private final HotSpots hotSpots;
   private long rounds;
   private final java.util.concurrent.ScheduledExecutorService operatorTimer =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -85,8 +86,10 @@ public final class PdServer implements AutoCloseable {
     this.stateMachine = stateMachine;
     this.leadership = new Leadership();
     this.splitter = new Splitter(this, nodeCalls, config.splitSizeBytes());
+    this.hotSpots = config.hotRanges().map(c -> new HotSpots(this, c)).orElse(null);
     this.scheduler = config.scheduler()
-        .map(c -> new AutoScheduler(this, new pando.pd.schedule.Scheduler(c), moves))
+        .map(c -> new AutoScheduler(this, new pando.pd.schedule.Scheduler(c), moves,
+            hotSpots == null ? java.util.Set::of : hotSpots::hotRanges))
         .orElse(null);
   }
 
@@ -147,9 +150,15 @@ public final class PdServer implements AutoCloseable {
         // The scheduler decides less often than moves advance: its input (heartbeats) changes
         // once a second, and every decision it makes waits a cooldown anyway.
         if (rounds++ % SCHEDULE_EVERY_ROUNDS == 0) {
+          if (hotSpots != null) {
+            hotSpots.observe(book, nowMillis());
+          }
           int proposed = scheduler == null ? 0 : scheduler.round(book);
           if (proposed == 0 && state().operators().isEmpty()) {
             splitter.round(book);
+            if (hotSpots != null) {
+              hotSpots.splitOne(splitter, book);
+            }
           }
         }
       }

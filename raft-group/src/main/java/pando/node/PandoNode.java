@@ -79,7 +79,7 @@ public final class PandoNode implements AutoCloseable {
         self.id(), self.apiAddress(), self.raftAddress(),
         layout.rangesOn(self.id()).stream().map(RangeSpec::id).toList(), layout.version(), config.dataDir());
     if (!config.pdAddresses().isEmpty()) {
-      node.heartbeater = new PdHeartbeater(self, replicas::localRangeIds, replicas::status,
+      node.heartbeater = new PdHeartbeater(self, replicas::localRangeIds, replicas::status, replicas::drainLoad,
           config.pdAddresses(), config.heartbeatInterval(), () -> node.layout.get().version(), node::adoptTable);
       node.heartbeater.start();
     }

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pando.api.pd.PdConnection;
 import pando.raft.ReplicaStatus;
+import pando.stats.RangeLoadTracker;
 import pando.v1.GetRangeTableRequest;
 import pando.v1.HeartbeatRequest;
 import pando.v1.PlacementDriverGrpc;
@@ -32,21 +33,29 @@ import pando.v1.ReplicaStats;
 final class PdHeartbeater implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PdHeartbeater.class);
   private static final Duration CALL_DEADLINE = Duration.ofSeconds(2);
+  // Keys are sent only for ranges busy enough to matter to the PD's detectors, hottest ranges first,
+  // and in bounded number, so a heartbeat stays small however many ranges a node holds.
+  static final double KEYS_REPORTED_OPS_PER_SEC_MIN = 50;
+  static final int KEYS_REPORTED_PER_RANGE_MAX = 16;
+  static final int KEYS_REPORTED_PER_HEARTBEAT_MAX = 1024;
 
   private final ClusterMember self;
   private final java.util.function.Supplier<List<Long>> rangeIds;
   private final java.util.function.LongSupplier layoutVersion;
   private final TableListener onNewerTable;
   private final Function<Long, java.util.Optional<ReplicaStatus>> status;
+  private final LoadSource load;
   private final PdConnection pd;
   private final ScheduledExecutorService timer;
-  private final Map<Long, Counters> previous = new HashMap<>();
   private final Map<Long, String> unreadable = new HashMap<>();
   private volatile Duration interval;
   private boolean registered;
   private String lastProblem;
 
-  private record Counters(long nanos, long appliedIndex, long reads) {}
+  /** A replica's load since the previous heartbeat, if the node holds the range. */
+  interface LoadSource {
+    java.util.Optional<RangeLoadTracker.Report> drain(long rangeId, int topKeysMax);
+  }
 
   /** What the node does with a range table newer than its layout. */
   interface TableListener {
@@ -60,13 +69,15 @@ final class PdHeartbeater implements AutoCloseable {
    *     answer says it is newer than the node's layout
    */
   PdHeartbeater(ClusterMember self, java.util.function.Supplier<List<Long>> rangeIds,
-      Function<Long, java.util.Optional<ReplicaStatus>> status, List<String> pdAddresses, Duration interval,
+      Function<Long, java.util.Optional<ReplicaStatus>> status, LoadSource load, List<String> pdAddresses,
+      Duration interval,
       java.util.function.LongSupplier layoutVersion, TableListener onNewerTable) {
     this.self = self;
     this.rangeIds = rangeIds;
     this.layoutVersion = layoutVersion;
     this.onNewerTable = onNewerTable;
     this.status = status;
+    this.load = load;
     this.pd = new PdConnection(pdAddresses);
     this.interval = interval;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -142,14 +153,14 @@ final class PdHeartbeater implements AutoCloseable {
   }
 
   private List<ReplicaStats> replicaStats() {
-    long now = System.nanoTime();
-    List<ReplicaStats> out = new ArrayList<>();
-    List<Long> held = rangeIds.get();
-    previous.keySet().retainAll(held);
-    for (long rangeId : held) {
+    List<ReplicaStats.Builder> out = new ArrayList<>();
+    List<RangeLoadTracker.Report> loads = new ArrayList<>();
+    for (long rangeId : rangeIds.get()) {
       java.util.Optional<ReplicaStatus> current;
+      java.util.Optional<RangeLoadTracker.Report> report;
       try {
         current = status.apply(rangeId);
+        report = load.drain(rangeId, KEYS_REPORTED_PER_RANGE_MAX);
       } catch (RuntimeException e) {
         // The replica is being created, removed or replaced by a snapshot: report it next time.
         if (!String.valueOf(e).equals(unreadable.put(rangeId, String.valueOf(e)))) {
@@ -158,26 +169,28 @@ final class PdHeartbeater implements AutoCloseable {
         continue;
       }
       unreadable.remove(rangeId);
-      current.ifPresent(s -> {
-        Counters before = previous.put(rangeId, new Counters(now, s.appliedIndex(), s.reads()));
-        double seconds = before == null ? 0 : (now - before.nanos()) / 1e9;
-        // Applied entries stand in for writes: they include Raft's own entries, a few per election.
-        out.add(ReplicaStats.newBuilder()
-            .setRangeId(rangeId)
-            .setLeader(s.leader())
-            .setKeys(s.keys())
-            .setBytes(s.bytes())
-            .setAppliedIndex(s.appliedIndex())
-            .setDataBytes(s.dataBytes())
-            .setEpochVersion(s.version())
-            .setStart(s.bounds().map(b -> b.start()).orElse(0L))
-            .setEnd(s.bounds().map(b -> b.end()).orElse(0L))
-            .setWritesPerSecond(seconds <= 0 ? 0 : Math.max(0, s.appliedIndex() - before.appliedIndex()) / seconds)
-            .setReadsPerSecond(seconds <= 0 ? 0 : Math.max(0, s.reads() - before.reads()) / seconds)
-            .build());
-      });
+      if (current.isEmpty() || report.isEmpty()) {
+        continue;
+      }
+      ReplicaStatus s = current.get();
+      RangeLoadTracker.Report r = report.get();
+      out.add(ReplicaStats.newBuilder()
+          .setRangeId(rangeId)
+          .setLeader(s.leader())
+          .setKeys(s.keys())
+          .setBytes(s.bytes())
+          .setAppliedIndex(s.appliedIndex())
+          .setDataBytes(s.dataBytes())
+          .setEpochVersion(s.version())
+          .setStart(s.bounds().map(b -> b.start()).orElse(0L))
+          .setEnd(s.bounds().map(b -> b.end()).orElse(0L))
+          .setReadsPerSecond(r.rates().readsPerSec())
+          .setWritesPerSecond(r.rates().writesPerSec())
+          .setBytesPerSecond(r.rates().bytesPerSec()));
+      loads.add(s.leader() ? r : null);
     }
-    return out;
+    LoadReports.addSketches(out, loads, KEYS_REPORTED_OPS_PER_SEC_MIN, KEYS_REPORTED_PER_HEARTBEAT_MAX);
+    return out.stream().map(ReplicaStats.Builder::build).toList();
   }
 
   private void problem(String now) {

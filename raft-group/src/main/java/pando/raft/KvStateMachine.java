@@ -78,7 +78,7 @@ public final class KvStateMachine extends BaseStateMachine {
   // from the last snapshot, so until this passes the store's own applied index we are replaying.
   private volatile long deliveredIndex;
   private volatile RaftServer.Division division;
-  private final java.util.concurrent.atomic.LongAdder reads = new java.util.concurrent.atomic.LongAdder();
+  private final pando.stats.RangeLoadTracker load = new pando.stats.RangeLoadTracker(System::nanoTime);
 
   public KvStateMachine() {
     this((rangeId, newRangeId) -> { });
@@ -203,6 +203,7 @@ public final class KvStateMachine extends BaseStateMachine {
     if (command.hasSplit()) {
       return applySplit(entry, command.getSplit());
     }
+    countLoad(command);
     return CompletableFuture.completedFuture(
         store
             .apply(entry.getTerm(), entry.getIndex(), command)
@@ -233,6 +234,29 @@ public final class KvStateMachine extends BaseStateMachine {
       RangeGroups.rangeId(getGroupId()).ifPresent(id -> splits.splitOff(id, split.getNewRangeId()));
     }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.get().toByteArray())));
+  }
+
+  /** Counts a write on the leader only: followers apply the same commands, and the leader reports. */
+  private void countLoad(RangeCommand command) {
+    RaftServer.Division d = division();
+    if (d == null || !d.getInfo().isLeader()) {
+      return;
+    }
+    if (command.hasRead()) {
+      load.read(command.getRead().getKeysList(), 0);
+    } else {
+      load.write(pando.store.RangeCommands.keys(command),
+          command.hasIncr() ? pando.stats.SpaceSaving.Access.INCREMENT : pando.stats.SpaceSaving.Access.WRITE,
+          command.getSerializedSize());
+    }
+  }
+
+  /**
+   * This replica's load since the previous call: rates, and the {@code topKeysMax} hottest keys.
+   * Called once per heartbeat.
+   */
+  public pando.stats.RangeLoadTracker.Report drainLoad(int topKeysMax) {
+    return load.drain(topKeysMax);
   }
 
   /** The range's bounds as this replica knows them; empty until its first split. */
@@ -291,10 +315,10 @@ public final class KvStateMachine extends BaseStateMachine {
 
   /** Answers a {@link RangeQuery} from this replica's state as it is now, asking no one. */
   public CompletableFuture<Message> readLocal(Message request) {
-    reads.increment();
     try {
       RangeQuery query = RangeQuery.parseFrom(request.getContent().toByteArray());
       RangeResult result = RangeResult.newBuilder().setGet(store.read(query.getKeysList())).build();
+      load.read(query.getKeysList(), result.getSerializedSize());
       return CompletableFuture.completedFuture(
           Message.valueOf(ByteString.copyFrom(result.toByteArray())));
     } catch (InvalidProtocolBufferException | RuntimeException e) {
@@ -351,11 +375,6 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public SimpleStateMachineStorage getStateMachineStorage() {
     return storage;
-  }
-
-  /** Reads answered by this replica since it started; for statistics. */
-  public long readCount() {
-    return reads.sum();
   }
 
   /** Size of the store file on disk, 0 if it cannot be read; for statistics. */

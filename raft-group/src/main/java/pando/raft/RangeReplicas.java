@@ -479,11 +479,15 @@ public final class RangeReplicas implements AutoCloseable {
           division.getRaftLog().getStartIndex(),
           sm.keyCount(),
           sm.storeBytes(),
-          sm.readCount(),
           sm.dataBytes(),
           sm.bounds(),
           sm.version());
     });
+  }
+
+  /** This node's replica's load since the previous call (see {@link KvStateMachine#drainLoad}). */
+  public Optional<pando.stats.RangeLoadTracker.Report> drainLoad(long rangeId, int topKeysMax) {
+    return stateMachine(rangeId).map(sm -> sm.drainLoad(topKeysMax));
   }
 
   /** The node this replica believes leads the range, if it holds a replica and knows a leader. */

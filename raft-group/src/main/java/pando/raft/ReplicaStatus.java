@@ -9,11 +9,10 @@ package pando.raft;
  * @param logStartIndex first index still in the Raft log (entries before it were purged after a snapshot)
  * @param keys keys held by the replica
  * @param bytes size of the replica's store file on disk
- * @param reads reads this replica has answered since it started (a counter, for rates)
  * @param dataBytes bytes of keys and values held
  * @param bounds the range's bounds as the replica knows them; empty until its first split
  * @param version the range's version as the replica knows it
  */
 public record ReplicaStatus(
-    boolean leader, long appliedIndex, long snapshotIndex, long logStartIndex, long keys, long bytes, long reads,
+    boolean leader, long appliedIndex, long snapshotIndex, long logStartIndex, long keys, long bytes,
     long dataBytes, java.util.Optional<pando.api.HashRange> bounds, long version) {}

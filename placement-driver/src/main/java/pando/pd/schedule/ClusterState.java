@@ -21,15 +21,25 @@ import pando.api.range.RangeDescriptor;
  * @param lastChangeMsPerRange when each range last changed (membership or leader), in the same
  *     milliseconds as the {@code nowMs} passed to {@link Scheduler#schedule}; a missing range
  *     changed long ago
+ * @param hotRanges ranges whose load makes them hot: their leaders are spread by load (see {@code
+ *     HotLeaderSpread}), so the leader-count balance leaves them alone rather than undo that
  */
 public record ClusterState(
     List<RangeDescriptor> ranges,
     Map<Long, Long> bytesPerRange,
     List<NodeStatus> nodes,
     List<Operator> inFlight,
-    Map<Long, Long> lastChangeMsPerRange) {
+    Map<Long, Long> lastChangeMsPerRange,
+    Set<Long> hotRanges) {
+
+  /** A state without hot ranges. */
+  public ClusterState(List<RangeDescriptor> ranges, Map<Long, Long> bytesPerRange, List<NodeStatus> nodes,
+      List<Operator> inFlight, Map<Long, Long> lastChangeMsPerRange) {
+    this(ranges, bytesPerRange, nodes, inFlight, lastChangeMsPerRange, Set.of());
+  }
 
   public ClusterState {
+    hotRanges = Set.copyOf(hotRanges);
     ranges = List.copyOf(ranges);
     bytesPerRange = Map.copyOf(bytesPerRange);
     nodes = List.copyOf(nodes);
@@ -81,11 +91,11 @@ public record ClusterState(
   /** The state with other ranges, in flight operators and change times; the nodes are kept. */
   public ClusterState with(
       List<RangeDescriptor> newRanges, List<Operator> newInFlight, Map<Long, Long> newLastChange) {
-    return new ClusterState(newRanges, bytesPerRange, nodes, newInFlight, newLastChange);
+    return new ClusterState(newRanges, bytesPerRange, nodes, newInFlight, newLastChange, hotRanges);
   }
 
   /** The state with other operators in flight. */
   public ClusterState withInFlight(List<Operator> newInFlight) {
-    return new ClusterState(ranges, bytesPerRange, nodes, newInFlight, lastChangeMsPerRange);
+    return new ClusterState(ranges, bytesPerRange, nodes, newInFlight, lastChangeMsPerRange, hotRanges);
   }
 }

@@ -37,6 +37,8 @@ public sealed interface Operator permits Operator.MoveReplica, Operator.Transfer
     BALANCE_LEADERS,
     /** Some node holds too many bytes compared to another. */
     BALANCE_BYTES,
+    /** Some node leads more hot ranges than its share (proposed from load, not by the scheduler). */
+    SPREAD_HOT_LEADERS,
   }
 
   /**

@@ -70,8 +70,9 @@ import pando.pd.schedule.Operator.TransferLeader;
  *   <li>{@link Reason#BALANCE_LEADERS}, likewise over the nodes that accept work: sources from the
  *       most leaderships down, targets from the fewest up (then by id); the first pair with {@code
  *       leaders(source) - leaders(target) > leaderTolerance} and a range led by the source,
- *       replicated on the target, neither busy nor cooling down (lowest id) gets a transfer.
- *       Ranges without a leader hint are neither counted nor transferred.
+ *       replicated on the target, neither busy, cooling down nor hot (lowest id) gets a transfer.
+ *       Ranges without a leader hint are neither counted nor transferred; hot ranges are counted
+ *       but their leaders are placed by load, not here.
  *   <li>{@link Reason#BALANCE_BYTES}, over the nodes that accept work and have moves left: let
  *       {@code h} be the heaviest (most bytes, then lowest id), {@code l} the lightest (fewest
  *       bytes, then lowest id) and {@code gap = bytes(h) - bytes(l)}. While {@code gap >
@@ -259,7 +260,7 @@ public final class Scheduler {
           }
           Optional<Long> range =
               projection.rangesLedBy(source.id()).stream()
-                  .filter(id -> !projection.busy(id) && !coolingDown(id))
+                  .filter(id -> !projection.busy(id) && !coolingDown(id) && !state.hotRanges().contains(id))
                   .filter(id -> projection.replicasOf(id).contains(target.id()))
                   .findFirst();
           if (range.isPresent()) {

@@ -395,6 +395,22 @@ class SchedulerTest {
     assertEquals(expected, schedule(config, cluster(nodes, ranges)));
   }
 
+  @Test
+  void theLeaderCountIsBalancedWithOtherRangesThanHotOnes() {
+    SchedulerConfig config = new SchedulerConfig(3, 2, 10, 1, Duration.ofSeconds(10), 8);
+    ClusterState plain = cluster("a b c", "a* b c | a* b c | a* b c | a* b c | a* b c | a* b c");
+    ClusterState hot = new ClusterState(plain.ranges(), plain.bytesPerRange(), plain.nodes(), plain.inFlight(),
+        plain.lastChangeMsPerRange(), java.util.Set.of(1L, 2L));
+
+    assertEquals(
+        List.of(
+            transfer(3, "a", "b", Reason.BALANCE_LEADERS),
+            transfer(4, "a", "c", Reason.BALANCE_LEADERS),
+            transfer(5, "a", "b", Reason.BALANCE_LEADERS),
+            transfer(6, "a", "c", Reason.BALANCE_LEADERS)),
+        schedule(config, hot));
+  }
+
   // --- bytes
 
   private static final long MIB = 1L << 20;
@@ -635,7 +651,8 @@ class SchedulerTest {
           .operators()
           .forEach(op -> seen.add(op.reason()));
     });
-    assertEquals(EnumSet.allOf(Reason.class), seen);
+    // Hot leaders are spread from load, outside the scheduler.
+    assertEquals(EnumSet.complementOf(EnumSet.of(Reason.SPREAD_HOT_LEADERS)), seen);
   }
 
   static LongStream seeds() {
