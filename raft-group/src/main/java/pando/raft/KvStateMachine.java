@@ -294,7 +294,7 @@ public final class KvStateMachine extends BaseStateMachine {
     reads.increment();
     try {
       RangeQuery query = RangeQuery.parseFrom(request.getContent().toByteArray());
-      RangeResult result = RangeResult.newBuilder().setGet(store.read(query.getKeysList())).build();
+      RangeResult result = store.query(query);
       return CompletableFuture.completedFuture(
           Message.valueOf(ByteString.copyFrom(result.toByteArray())));
     } catch (InvalidProtocolBufferException | RuntimeException e) {
