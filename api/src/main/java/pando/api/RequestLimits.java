@@ -2,10 +2,17 @@ package pando.api;
 
 import com.google.protobuf.ByteString;
 import java.util.Optional;
+import pando.api.hot.SaltedKeys;
 
 /**
- * Size limits on keys, values and batches, shared by the client (to fail early) and the node (to
- * refuse). A violation is described by a message a person can act on.
+ * Size limits on keys, values and batches, and the keys user requests may write, shared by the
+ * client (to fail early) and the node (to refuse). A violation is described by a message a person
+ * can act on.
+ *
+ * <p>Keys in Pando's reserved namespace ({@link SaltedKeys#isReserved}) may be read and
+ * incremented, because that is how clients use the salted copies of hot keys, but not written
+ * whole by Put, Delete, Cas or BatchPut: the copies are kept by the nodes, and a user's write to
+ * one would break the order of versions they rely on.
  *
  * @param maxValueBytes largest value accepted by Put, Cas and BatchPut
  * @param maxBatchEntries most keys in one BatchGet or BatchPut
@@ -43,6 +50,7 @@ public record RequestLimits(int maxValueBytes, int maxBatchEntries, int maxBatch
     return maxBatchBytes + maxBatchEntries * 16 + 64 * 1024;
   }
 
+  /** A key to read or increment (Get, BatchGet, Incr). */
   public Optional<String> checkKey(ByteString key) {
     if (key.isEmpty()) {
       return Optional.of("key must not be empty");
@@ -61,8 +69,18 @@ public record RequestLimits(int maxValueBytes, int maxBatchEntries, int maxBatch
     return Optional.empty();
   }
 
+  /** A key to write or delete (Put, Delete, Cas, BatchPut): also outside the reserved namespace. */
+  public Optional<String> checkWrittenKey(ByteString key) {
+    return checkKey(key).or(() -> SaltedKeys.isReserved(key)
+        ? Optional.of("key starts with the bytes 00 70 6e 64, which Pando reserves for its own keys"
+            + " (such as the copies of hot keys); only Get, BatchGet and Incr may use such a key,"
+            + " so choose a key that does not start with them")
+        : Optional.empty());
+  }
+
+  /** A key and the value to write to it (Put, Cas, BatchPut); see {@link #checkWrittenKey}. */
   public Optional<String> checkKeyAndValue(ByteString key, ByteString value) {
-    return checkKey(key).or(() -> checkValue(value));
+    return checkWrittenKey(key).or(() -> checkValue(value));
   }
 
   public Optional<String> checkBatchSize(int entries) {

@@ -81,7 +81,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> response) {
-    if (rejected(limits.checkKey(request.getKey()), response)
+    if (rejected(limits.checkWrittenKey(request.getKey()), response)
         || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }

@@ -317,7 +317,7 @@ public final class KvStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> readLocal(Message request) {
     try {
       RangeQuery query = RangeQuery.parseFrom(request.getContent().toByteArray());
-      RangeResult result = RangeResult.newBuilder().setGet(store.read(query.getKeysList())).build();
+      RangeResult result = store.query(query);
       load.read(query.getKeysList(), result.getSerializedSize());
       return CompletableFuture.completedFuture(
           Message.valueOf(ByteString.copyFrom(result.toByteArray())));

@@ -17,14 +17,16 @@ import org.mapdb.Serializer;
 import pando.api.HashRange;
 import pando.api.KeyHash;
 import pando.internal.v1.RangeCommand;
+import pando.internal.v1.RangeQuery;
+import pando.internal.v1.RangeResult;
 import pando.internal.v1.SplitCommand;
 import pando.internal.v1.SplitResult;
-import pando.internal.v1.RangeResult;
 import pando.v1.BatchGetResponse;
 
 /**
- * One replica's data: a MapDB B-tree of key to value in a single file, plus the Raft index of the
- * last command applied to it.
+ * One replica's data: a MapDB B-tree of key to value in a single file, a second B-tree of key to
+ * {@link pando.internal.v1.KeyMeta} (see {@link KeyMetas}), plus the Raft index of the last command
+ * applied to it. Metas go wherever values go: into a split's seed, snapshots and restores.
  *
  * <p>The applied index is written in the same MapDB commit as the data it covers, so after any
  * crash the file holds exactly the commands up to that index: a restart neither loses a command
@@ -50,17 +52,25 @@ public final class KvStore implements AutoCloseable {
   private static final String BOUNDS_START = "boundsStart";
   private static final String BOUNDS_END = "boundsEnd";
   private static final String DATA_BYTES = "dataBytes";
+  // Added after the first files were written: a file without them has no metas yet.
+  private static final String META = "meta";
+  private static final String META_BYTES = "metaBytes";
 
   private final DB db;
   private final BTreeMap<byte[], byte[]> tree;
   // The tree, counting the bytes of keys and values as commands change it.
   private final SizedMap data;
+  private final BTreeMap<byte[], byte[]> metaTree;
+  // The meta tree, counted the same way.
+  private final SizedMap metaData;
+  private final KeyMetas metas;
   private final Atomic.Long appliedIndex;
   private final Atomic.Long appliedTerm;
   private final Atomic.Long version;
   private final Atomic.Long boundsStart;
   private final Atomic.Long boundsEnd;
   private final Atomic.Long dataBytes;
+  private final Atomic.Long metaBytes;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   static final int COMMIT_EVERY_ENTRIES = 50_000;
   // Uncommitted changes live in MapDB's write-ahead log until the commit, so large values commit sooner.
@@ -80,6 +90,11 @@ public final class KvStore implements AutoCloseable {
     this.dataBytes = db.atomicLong(DATA_BYTES).createOrOpen();
     // A store written before the count existed is counted once.
     this.data = new SizedMap(tree, counted ? dataBytes.get() : SizedMap.count(tree));
+    this.metaTree = db.treeMap(META, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen();
+    boolean metaCounted = db.exists(META_BYTES);
+    this.metaBytes = db.atomicLong(META_BYTES).createOrOpen();
+    this.metaData = new SizedMap(metaTree, metaCounted ? metaBytes.get() : SizedMap.count(metaTree));
+    this.metas = new KeyMetas(metaData);
   }
 
   /** Opens (or creates) the store in {@code file}, with MapDB's write-ahead log for crash safety. */
@@ -107,6 +122,10 @@ public final class KvStore implements AutoCloseable {
   /**
    * Applies the command at {@code index}, or does nothing if the file already holds it (a restart
    * re-delivers the log after the last snapshot). Returns empty in that case.
+   *
+   * <p>A command at an index too large for a {@link KeyVersions key version} is refused with
+   * OUT_OF_RANGE and changes nothing: versions that wrapped would break the order of a key's
+   * writes that salted copies rely on.
    */
   public Optional<RangeResult> apply(long term, long index, RangeCommand command) {
     if (index <= appliedIndex.get()) {
@@ -118,10 +137,15 @@ public final class KvStore implements AutoCloseable {
       // A failure here is an I/O fault; the Raft server stops this replica, and a restart replays
       // the log from the last commit.
       Optional<ByteString> outside = outside(RangeCommands.keys(command));
-      RangeResult result = outside.isPresent()
-          ? RangeResult.newBuilder().setStatus(RangeResult.Status.WRONG_RANGE)
-              .setMessage(wrongRange(outside.get())).build()
-          : RangeCommands.apply(data, command);
+      Optional<String> unversioned = KeyVersions.refusal(version(), index);
+      RangeResult result;
+      if (outside.isPresent()) {
+        result = RangeCommands.failed(RangeResult.Status.WRONG_RANGE, wrongRange(outside.get()));
+      } else if (unversioned.isPresent()) {
+        result = RangeCommands.failed(RangeResult.Status.OUT_OF_RANGE, "cannot apply: " + unversioned.get());
+      } else {
+        result = RangeCommands.apply(data, metas, command, KeyVersions.of(version(), index));
+      }
       appliedIndex.set(index);
       appliedTerm.set(term);
       uncommittedBytes += command.getSerializedSize();
@@ -148,27 +172,36 @@ public final class KvStore implements AutoCloseable {
 
   private void commitLocked() {
     dataBytes.set(data.bytes());
+    metaBytes.set(metaData.bytes());
     db.commit();
     uncommittedEntries = 0;
     uncommittedBytes = 0;
   }
 
   /**
-   * Reads keys as of the last applied command.
+   * Answers a query as of the last applied command: the values, their metas if asked for, and the
+   * {@code as_of_version} of that state, all taken under one lock so they agree.
    *
    * @throws WrongRangeException if a key lies outside the range's bounds (it was split away)
+   * @throws IllegalStateException if the applied index is too large for a {@link KeyVersions key
+   *     version} (no write gets past that point either)
    */
-  public BatchGetResponse read(List<ByteString> keys) {
+  public RangeResult query(RangeQuery query) {
     lock.readLock().lock();
     try {
-      Optional<ByteString> outside = outside(keys);
+      Optional<ByteString> outside = outside(query.getKeysList());
       if (outside.isPresent()) {
         throw new WrongRangeException(wrongRange(outside.get()));
       }
-      return RangeCommands.read(data, keys);
+      return RangeCommands.read(data, metas, query, KeyVersions.of(version(), appliedIndex.get()));
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** The values of {@code keys} as of the last applied command; see {@link #query}. */
+  public BatchGetResponse read(List<ByteString> keys) {
+    return query(RangeQuery.newBuilder().addAllKeys(keys).build()).getGet();
   }
 
   /** A key sent to a range that no longer owns it. */
@@ -202,14 +235,14 @@ public final class KvStore implements AutoCloseable {
     return Math.max(1, version.get());
   }
 
-  /** Bytes of keys and values held, as of the last applied command. */
+  /** Bytes of keys and values held, and of the keys and metas beside them, as of the last applied command. */
   public long dataBytes() {
-    return data.bytes();
+    return data.bytes() + metaData.bytes();
   }
 
   /** True for a store that has never applied a command nor been seeded: anything may replace it. */
   public boolean isFresh() {
-    return appliedIndex.get() == 0 && version.get() == 0 && tree.isEmpty();
+    return appliedIndex.get() == 0 && version.get() == 0 && tree.isEmpty() && metaTree.isEmpty();
   }
 
   /**
@@ -259,15 +292,14 @@ public final class KvStore implements AutoCloseable {
         HashRange left = new HashRange(bounds.start(), at);
         HashRange right = new HashRange(at, bounds.end());
         long newVersion = version() + 1;
-        List<byte[]> moving = new java.util.ArrayList<>();
-        for (byte[] key : tree.keySet()) {
-          if (right.contains(KeyHash.of(key))) {
-            moving.add(key);
-          }
-        }
-        writeSeed(seedFile, moving, right, newVersion);
+        List<byte[]> moving = keysIn(right, tree);
+        List<byte[]> movingMetas = keysIn(right, metaTree);
+        writeSeed(seedFile, moving, movingMetas, right, newVersion);
         for (byte[] key : moving) {
           data.remove(key);
+        }
+        for (byte[] key : movingMetas) {
+          metaData.remove(key);
         }
         version.set(newVersion);
         boundsStart.set(left.start());
@@ -285,30 +317,27 @@ public final class KvStore implements AutoCloseable {
     }
   }
 
-  /** A new range's first state: the given keys of this store, its bounds and version, no applied index. */
-  private void writeSeed(Path seedFile, List<byte[]> keys, HashRange bounds, long newVersion) throws IOException {
+  private static List<byte[]> keysIn(HashRange bounds, BTreeMap<byte[], byte[]> map) {
+    List<byte[]> keys = new java.util.ArrayList<>();
+    for (byte[] key : map.keySet()) {
+      if (bounds.contains(KeyHash.of(key))) {
+        keys.add(key);
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * A new range's first state: the given keys of this store with their values and metas, its
+   * bounds and version, no applied index.
+   */
+  private void writeSeed(Path seedFile, List<byte[]> keys, List<byte[]> metaKeys, HashRange bounds, long newVersion)
+      throws IOException {
     Files.createDirectories(seedFile.toAbsolutePath().getParent());
     Path tmp = seedFile.resolveSibling(seedFile.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    DB seed = DBMaker.fileDB(tmp.toFile()).fileMmapEnableIfSupported().cleanerHackEnable().make();
-    long bytes = 0;
-    try {
-      BTreeMap<byte[], byte[]> seedData = seed.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).create();
-      for (byte[] key : keys) {
-        byte[] value = tree.get(key);
-        seedData.put(key, value);
-        bytes += key.length + value.length;
-      }
-      seed.atomicLong(APPLIED_INDEX).create().set(0);
-      seed.atomicLong(APPLIED_TERM).create().set(0);
-      seed.atomicLong(VERSION).create().set(newVersion);
-      seed.atomicLong(BOUNDS_START).create().set(bounds.start());
-      seed.atomicLong(BOUNDS_END).create().set(bounds.end());
-      seed.atomicLong(DATA_BYTES).create().set(bytes);
-      seed.commit();
-    } finally {
-      seed.close();
-    }
+    writeStoreFile(tmp, entriesOf(keys, tree), entriesOf(metaKeys, metaTree),
+        new Recorded(0, 0, newVersion, bounds.start(), bounds.end()));
     try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
       channel.force(true);
     }
@@ -341,24 +370,47 @@ public final class KvStore implements AutoCloseable {
     }
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    DB copy = DBMaker.fileDB(tmp.toFile()).fileMmapEnableIfSupported().cleanerHackEnable().make();
-    try {
-      BTreeMap<byte[], byte[]> copyData =
-          copy.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).create();
-      for (Map.Entry<byte[], byte[]> entry : tree.entrySet()) {
-        copyData.put(entry.getKey(), entry.getValue());
-      }
-      copy.atomicLong(APPLIED_INDEX).create().set(index);
-      copy.atomicLong(APPLIED_TERM).create().set(term);
-      copy.atomicLong(VERSION).create().set(version.get());
-      copy.atomicLong(BOUNDS_START).create().set(boundsStart.get());
-      copy.atomicLong(BOUNDS_END).create().set(boundsEnd.get());
-      copy.atomicLong(DATA_BYTES).create().set(data.bytes());
-      copy.commit();
-    } finally {
-      copy.close();
-    }
+    writeStoreFile(tmp, tree.entrySet(), metaTree.entrySet(),
+        new Recorded(index, term, version.get(), boundsStart.get(), boundsEnd.get()));
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** What a store file records besides its entries. */
+  private record Recorded(long appliedIndex, long appliedTerm, long version, long boundsStart, long boundsEnd) {}
+
+  /** Writes a new store file (a seed or a snapshot) holding the given values and metas. */
+  private static void writeStoreFile(Path file, Iterable<Map.Entry<byte[], byte[]>> values,
+      Iterable<Map.Entry<byte[], byte[]>> keyMetas, Recorded recorded) {
+    DB db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().cleanerHackEnable().make();
+    try {
+      long valueBytes = copyInto(db.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).create(), values);
+      long metaBytes = copyInto(db.treeMap(META, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).create(), keyMetas);
+      db.atomicLong(APPLIED_INDEX).create().set(recorded.appliedIndex());
+      db.atomicLong(APPLIED_TERM).create().set(recorded.appliedTerm());
+      db.atomicLong(VERSION).create().set(recorded.version());
+      db.atomicLong(BOUNDS_START).create().set(recorded.boundsStart());
+      db.atomicLong(BOUNDS_END).create().set(recorded.boundsEnd());
+      db.atomicLong(DATA_BYTES).create().set(valueBytes);
+      db.atomicLong(META_BYTES).create().set(metaBytes);
+      db.commit();
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Puts every entry into {@code target}; returns the bytes of their keys and values. */
+  private static long copyInto(Map<byte[], byte[]> target, Iterable<Map.Entry<byte[], byte[]>> entries) {
+    long bytes = 0;
+    for (Map.Entry<byte[], byte[]> entry : entries) {
+      target.put(entry.getKey(), entry.getValue());
+      bytes += entry.getKey().length + entry.getValue().length;
+    }
+    return bytes;
+  }
+
+  /** The entries of {@code keys} in {@code map}, read as they are iterated. */
+  private static Iterable<Map.Entry<byte[], byte[]>> entriesOf(List<byte[]> keys, Map<byte[], byte[]> map) {
+    return () -> keys.stream().map(key -> Map.entry(key, map.get(key))).iterator();
   }
 
   /**
@@ -375,6 +427,13 @@ public final class KvStore implements AutoCloseable {
       for (Map.Entry<byte[], byte[]> entry : sourceData.entrySet()) {
         restored.data.put(entry.getKey(), entry.getValue());
       }
+      // Snapshots and seeds written before metas existed have none.
+      if (source.exists(META)) {
+        for (Map.Entry<byte[], byte[]> entry : source.treeMap(META, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
+            .open().entrySet()) {
+          restored.metaData.put(entry.getKey(), entry.getValue());
+        }
+      }
       restored.appliedIndex.set(source.atomicLong(APPLIED_INDEX).open().get());
       restored.appliedTerm.set(source.atomicLong(APPLIED_TERM).open().get());
       // Snapshots of a range never split have no bounds.
@@ -383,8 +442,7 @@ public final class KvStore implements AutoCloseable {
         restored.boundsStart.set(source.atomicLong(BOUNDS_START).open().get());
         restored.boundsEnd.set(source.atomicLong(BOUNDS_END).open().get());
       }
-      restored.dataBytes.set(restored.data.bytes());
-      restored.db.commit();
+      restored.commitLocked(); // unshared until returned, so no lock to take
     } catch (RuntimeException e) {
       restored.close();
       throw e;

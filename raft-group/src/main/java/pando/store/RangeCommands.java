@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import pando.internal.v1.RangeCommand;
+import pando.internal.v1.RangeQuery;
 import pando.internal.v1.RangeResult;
 import pando.v1.BatchGetResponse;
 import pando.v1.BatchPutResponse;
@@ -19,10 +20,11 @@ import pando.v1.KeyValue;
 import pando.v1.PutResponse;
 
 /**
- * What each replicated command does to a range's key space. Pure logic over a map, so the same
- * rules run against MapDB in a node and against a plain sorted map in a test.
+ * What each replicated command does to a range's key space: its values and the {@link KeyMetas}
+ * beside them. Pure logic over maps, so the same rules run against MapDB in a node and against
+ * plain sorted maps in a test. The commands for salted copies are in {@link HotKeyCommands}.
  *
- * <p>A command either changes the map fully or not at all: every check happens before the first
+ * <p>A command either changes the maps fully or not at all: every check happens before the first
  * write.
  */
 public final class RangeCommands {
@@ -31,28 +33,40 @@ public final class RangeCommands {
 
   private RangeCommands() {}
 
-  public static RangeResult apply(Map<byte[], byte[]> data, RangeCommand command) {
+  /**
+   * Applies {@code command}. {@code version} is the {@link KeyVersions version} of the command's
+   * place in the log: the {@code key_version} of a write that is applied, the {@code
+   * as_of_version} of a read.
+   */
+  static RangeResult apply(Map<byte[], byte[]> data, KeyMetas metas, RangeCommand command, long version) {
     return switch (command.getCommandCase()) {
       case PUT -> {
         data.put(command.getPut().getKey().toByteArray(), command.getPut().getValue().toByteArray());
-        yield RangeResult.newBuilder().setPut(PutResponse.getDefaultInstance()).build();
+        yield versioned(RangeResult.newBuilder().setPut(PutResponse.getDefaultInstance()).build(), version);
       }
       case DELETE -> {
-        boolean existed = data.remove(command.getDelete().getKey().toByteArray()) != null;
-        yield RangeResult.newBuilder()
+        byte[] key = command.getDelete().getKey().toByteArray();
+        boolean existed = data.remove(key) != null;
+        // A deleted key leaves nothing behind, so a key written again later starts afresh.
+        metas.remove(key);
+        yield versioned(RangeResult.newBuilder()
             .setDelete(DeleteResponse.newBuilder().setDeleted(existed))
-            .build();
+            .build(), version);
       }
-      case CAS -> cas(data, command.getCas());
-      case INCR -> incr(data, command.getIncr());
+      case CAS -> versioned(cas(data, command.getCas()), version);
+      case INCR -> versioned(incr(data, metas, command.getIncr()), version);
       case BATCH_PUT -> {
         for (KeyValue entry : command.getBatchPut().getEntriesList()) {
           data.put(entry.getKey().toByteArray(), entry.getValue().toByteArray());
         }
-        yield RangeResult.newBuilder().setBatchPut(BatchPutResponse.getDefaultInstance()).build();
+        yield versioned(RangeResult.newBuilder().setBatchPut(BatchPutResponse.getDefaultInstance()).build(), version);
       }
       // A read ordered by the log: the state as of this entry, nothing changed.
-      case READ -> RangeResult.newBuilder().setGet(read(data, command.getRead().getKeysList())).build();
+      case READ -> read(data, metas, command.getRead(), version);
+      case COPY_PUT -> HotKeyCommands.copyPut(data, metas, command.getCopyPut());
+      case SEAL_COPY -> HotKeyCommands.sealCopy(data, metas, command.getSealCopy());
+      case FOLD_COPY -> HotKeyCommands.foldCopy(data, metas, command.getFoldCopy());
+      case CLEAR_FOLDS -> HotKeyCommands.clearFolds(metas, command.getClearFolds());
       // Splits change the range itself and are applied by KvStore.split, never here.
       case SPLIT -> failed(RangeResult.Status.FAILED_PRECONDITION, "a split is not a data command");
       case COMMAND_NOT_SET -> failed(RangeResult.Status.FAILED_PRECONDITION, "empty command");
@@ -68,20 +82,38 @@ public final class RangeCommands {
       case INCR -> List.of(command.getIncr().getKey());
       case BATCH_PUT -> command.getBatchPut().getEntriesList().stream().map(KeyValue::getKey).toList();
       case READ -> command.getRead().getKeysList();
+      case COPY_PUT -> List.of(command.getCopyPut().getKey());
+      case SEAL_COPY -> List.of(command.getSealCopy().getKey());
+      case FOLD_COPY -> List.of(command.getFoldCopy().getKey());
+      case CLEAR_FOLDS -> List.of(command.getClearFolds().getKey());
       case SPLIT, COMMAND_NOT_SET -> List.of();
     };
   }
 
-  public static BatchGetResponse read(Map<byte[], byte[]> data, List<ByteString> keys) {
-    BatchGetResponse.Builder response = BatchGetResponse.newBuilder();
-    for (ByteString key : keys) {
-      byte[] value = data.get(key.toByteArray());
-      response.addResults(
+  /**
+   * The values of the query's keys, stamped {@code asOfVersion}, and their metas if the query asks
+   * for them.
+   */
+  static RangeResult read(Map<byte[], byte[]> data, KeyMetas metas, RangeQuery query, long asOfVersion) {
+    BatchGetResponse.Builder values = BatchGetResponse.newBuilder();
+    RangeResult.Builder result = RangeResult.newBuilder().setAsOfVersion(asOfVersion);
+    for (ByteString key : query.getKeysList()) {
+      byte[] k = key.toByteArray();
+      byte[] value = data.get(k);
+      values.addResults(
           value == null
               ? GetResponse.getDefaultInstance()
               : GetResponse.newBuilder().setFound(true).setValue(ByteString.copyFrom(value)).build());
+      if (query.getWithMeta()) {
+        result.addMetas(metas.of(k));
+      }
     }
-    return response.build();
+    return result.setGet(values).build();
+  }
+
+  private static RangeResult versioned(RangeResult result, long keyVersion) {
+    // A refused write changed nothing, so it gave no key a version.
+    return result.getStatus() == RangeResult.Status.OK ? result.toBuilder().setKeyVersion(keyVersion).build() : result;
   }
 
   private static RangeResult cas(Map<byte[], byte[]> data, CasRequest cas) {
@@ -100,9 +132,26 @@ public final class RangeCommands {
     return RangeResult.newBuilder().setCas(response).build();
   }
 
-  private static RangeResult incr(Map<byte[], byte[]> data, IncrRequest incr) {
+  private static RangeResult incr(Map<byte[], byte[]> data, KeyMetas metas, IncrRequest incr) {
     byte[] key = incr.getKey().toByteArray();
-    byte[] current = data.get(key);
+    if (metas.of(key).getSealed()) {
+      // An increment taken now would be lost: the copy's value is being folded into its plain key.
+      return failed(RangeResult.Status.FAILED_PRECONDITION,
+          "the key is a sealed copy of a salted counter, being folded into its plain key;"
+              + " refresh the hot-key table and increment the plain key instead");
+    }
+    RangeResult sum = counterSum(data.get(key), incr.getDelta());
+    if (sum.getStatus() == RangeResult.Status.OK) {
+      data.put(key, encodeCounter(sum.getIncr().getValue()));
+    }
+    return sum;
+  }
+
+  /**
+   * {@code current + delta} as an Incr result, an absent value ({@code null}) counting 0; or the
+   * refusal if {@code current} is not a counter or the sum overflows. Changes nothing.
+   */
+  static RangeResult counterSum(byte[] current, long delta) {
     long base = 0;
     if (current != null) {
       if (current.length != COUNTER_BYTES) {
@@ -112,23 +161,21 @@ public final class RangeCommands {
       }
       base = ByteBuffer.wrap(current).getLong();
     }
-    long next;
     try {
-      next = Math.addExact(base, incr.getDelta());
+      long next = Math.addExact(base, delta);
+      return RangeResult.newBuilder().setIncr(IncrResponse.newBuilder().setValue(next)).build();
     } catch (ArithmeticException overflow) {
       return failed(
           RangeResult.Status.OUT_OF_RANGE,
-          "counter " + base + " + " + incr.getDelta() + " overflows a signed 64-bit integer");
+          "counter " + base + " + " + delta + " overflows a signed 64-bit integer");
     }
-    data.put(key, encodeCounter(next));
-    return RangeResult.newBuilder().setIncr(IncrResponse.newBuilder().setValue(next)).build();
   }
 
   public static byte[] encodeCounter(long value) {
     return ByteBuffer.allocate(COUNTER_BYTES).putLong(value).array();
   }
 
-  private static RangeResult failed(RangeResult.Status status, String message) {
+  static RangeResult failed(RangeResult.Status status, String message) {
     return RangeResult.newBuilder().setStatus(status).setMessage(message).build();
   }
 }

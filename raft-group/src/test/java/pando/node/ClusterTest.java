@@ -203,6 +203,21 @@ class ClusterTest {
   }
 
   @Test
+  void aReservedKeyCanBeReadAndIncrementedButNotWritten() {
+    ByteString copy = pando.api.hot.SaltedKeys.salted(b("reserved-test"), 0, 2);
+
+    assertInvalid(() -> cluster.kv(0).put(PutRequest.newBuilder().setKey(copy).setValue(b("v")).build()), "reserves");
+    assertInvalid(() -> cluster.kv(1).delete(DeleteRequest.newBuilder().setKey(copy).build()), "reserves");
+    assertInvalid(() -> cluster.kv(2).cas(CasRequest.newBuilder().setKey(copy).setNewValue(b("v")).build()), "reserves");
+    assertInvalid(() -> cluster.kv(0).batchPut(BatchPutRequest.newBuilder()
+        .addEntries(KeyValue.newBuilder().setKey(copy).setValue(b("v"))).build()), "entry #0: key starts with");
+
+    assertThat(cluster.kv(1).incr(IncrRequest.newBuilder().setKey(copy).setDelta(3).build()).getValue()).isEqualTo(3);
+    assertThat(cluster.kv(2).get(GetRequest.newBuilder().setKey(copy).build()).getValue().asReadOnlyByteBuffer().getLong())
+        .isEqualTo(3);
+  }
+
+  @Test
   void incrOnANonCounterFailsThePreconditionAndChangesNothing() {
     cluster.kv(0).put(PutRequest.newBuilder().setKey(b("text")).setValue(b("hello")).build());
     assertThatThrownBy(() -> cluster.kv(1).incr(IncrRequest.newBuilder().setKey(b("text")).setDelta(1).build()))

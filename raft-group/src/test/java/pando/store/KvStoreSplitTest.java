@@ -23,9 +23,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import pando.api.HashRange;
 import pando.api.KeyHash;
+import pando.api.hot.SaltedKeys;
+import pando.internal.v1.ClearFolds;
+import pando.internal.v1.CopyPut;
+import pando.internal.v1.FoldCopy;
 import pando.internal.v1.RangeCommand;
 import pando.internal.v1.RangeQuery;
 import pando.internal.v1.RangeResult;
+import pando.internal.v1.SealCopy;
 import pando.internal.v1.SplitCommand;
 import pando.internal.v1.SplitResult;
 import pando.v1.BatchPutRequest;
@@ -301,7 +306,7 @@ class KvStoreSplitTest {
    * Keys for a command after a split: new keys (never written) of the left and right halves, and a
    * written key that moved to the right half.
    */
-  private record Probe(String left, String right, String moved) {}
+  private record Probe(String left, String right, String moved, ByteString rightCopy) {}
 
   static Stream<Arguments> commandsForTheRightHalf() {
     return Stream.of(
@@ -318,7 +323,15 @@ class KvStoreSplitTest {
                 .addEntries(KeyValue.newBuilder().setKey(b(p.left())).setValue(b("l")))
                 .addEntries(KeyValue.newBuilder().setKey(b(p.right())).setValue(b("r")))).build()),
         Arguments.of("read in the log", (Cmd) p -> RangeCommand.newBuilder()
-            .setRead(RangeQuery.newBuilder().addKeys(b(p.left())).addKeys(b(p.right()))).build()));
+            .setRead(RangeQuery.newBuilder().addKeys(b(p.left())).addKeys(b(p.right()))).build()),
+        Arguments.of("copy put", (Cmd) p -> RangeCommand.newBuilder()
+            .setCopyPut(CopyPut.newBuilder().setKey(p.rightCopy()).setVersion(5).setPresent(true)).build()),
+        Arguments.of("seal copy", (Cmd) p -> RangeCommand.newBuilder()
+            .setSealCopy(SealCopy.newBuilder().setKey(p.rightCopy())).build()),
+        Arguments.of("fold copy", (Cmd) p -> RangeCommand.newBuilder()
+            .setFoldCopy(FoldCopy.newBuilder().setKey(b(p.right())).setSalt(0).setSalts(2).setDelta(1)).build()),
+        Arguments.of("clear folds of a key that moved", (Cmd) p -> RangeCommand.newBuilder()
+            .setClearFolds(ClearFolds.newBuilder().setKey(b(p.moved()))).build()));
   }
 
   interface Cmd {
@@ -335,7 +348,9 @@ class KvStoreSplitTest {
       TreeMap<String, String> left = where(written, h -> below(h, at));
       long bytes = parent.dataBytes();
       Probe probe = new Probe(keyWhere("new-left", h -> below(h, at)), keyWhere("new-right", h -> !below(h, at)),
-          where(written, h -> !below(h, at)).firstKey());
+          where(written, h -> !below(h, at)).firstKey(),
+          IntStream.range(0, 10_000).mapToObj(i -> SaltedKeys.salted(b("hot-" + i), 1, 2))
+              .filter(k -> !below(KeyHash.of(k.toByteArray()), at)).findFirst().orElseThrow());
 
       RangeResult result = parent.apply(1, 102, cmd.of(probe)).orElseThrow();
 

@@ -69,11 +69,9 @@ public final class SaltedKeys {
    *     0..salts-1
    */
   public static ByteString salted(ByteString key, int salt, int salts) {
-    checkSaltable(key);
-    checkSalts(salts);
-    if (salt < 0 || salt >= salts) {
-      throw new IllegalArgumentException("salt must be in 0.." + (salts - 1) + ", got " + salt);
-    }
+    copyRefusal(key, salt, salts).ifPresent(reason -> {
+      throw new IllegalArgumentException(reason);
+    });
     byte[] header = new byte[OVERHEAD_BYTES];
     System.arraycopy(RESERVED_PREFIX, 0, header, 0, RESERVED_PREFIX.length);
     header[RESERVED_PREFIX.length] = SALTED_COPY_KIND;
@@ -118,6 +116,16 @@ public final class SaltedKeys {
     return Optional.empty();
   }
 
+  /**
+   * Why {@code key} can have no copy {@code salt} of {@code salts}, or empty if it can: the checks
+   * of {@link #salted}, for callers that refuse rather than throw.
+   */
+  public static Optional<String> copyRefusal(ByteString key, int salt, int salts) {
+    return saltingRefusal(key).or(() -> saltsRefusal(salts)).or(() -> salt < 0 || salt >= salts
+        ? Optional.of("salt must be in 0.." + (salts - 1) + ", got " + salt)
+        : Optional.empty());
+  }
+
   static void checkSaltable(ByteString key) {
     saltingRefusal(key).ifPresent(reason -> {
       throw new IllegalArgumentException(reason);
@@ -125,10 +133,15 @@ public final class SaltedKeys {
   }
 
   static void checkSalts(int salts) {
-    if (salts < MIN_SALTS || salts > MAX_SALTS) {
-      throw new IllegalArgumentException(
-          "salt count must be in " + MIN_SALTS + ".." + MAX_SALTS + ", got " + salts);
-    }
+    saltsRefusal(salts).ifPresent(reason -> {
+      throw new IllegalArgumentException(reason);
+    });
+  }
+
+  private static Optional<String> saltsRefusal(int salts) {
+    return salts < MIN_SALTS || salts > MAX_SALTS
+        ? Optional.of("salt count must be in " + MIN_SALTS + ".." + MAX_SALTS + ", got " + salts)
+        : Optional.empty();
   }
 
   /** What a copy's key names: copy {@code salt} of {@code key}, salted {@code salts} ways. */

@@ -147,6 +147,18 @@ class SaltedKeysTest {
   void saltsOutsideTheirRangesAreRefused(int salt, int salts) {
     assertThatThrownBy(() -> SaltedKeys.salted(KEY, salt, salts))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThat(SaltedKeys.copyRefusal(KEY, salt, salts)).hasValueSatisfying(
+        reason -> assertThat(reason).contains(salts < 2 || salts > 64 ? "salt count" : "salt must be"));
+  }
+
+  @Test
+  void aCopyRefusalNamesWhatIsWrongWithoutThrowing() {
+    assertThat(SaltedKeys.copyRefusal(KEY, 0, 2)).isEmpty();
+    assertThat(SaltedKeys.copyRefusal(KEY, 63, 64)).isEmpty();
+    assertThat(SaltedKeys.copyRefusal(SaltedKeys.salted(KEY, 0, 2), 0, 2))
+        .hasValueSatisfying(reason -> assertThat(reason).contains("reserved"));
+    assertThat(SaltedKeys.copyRefusal(ByteString.EMPTY, 0, 2))
+        .hasValueSatisfying(reason -> assertThat(reason).contains("empty"));
   }
 
   @Test
