@@ -2,6 +2,22 @@ package pando.pd;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import pando.api.hot.HotKey;
+import pando.api.hot.HotKeyTable;
+import pando.internal.v1.SetHotKeyCommand;
+import pando.pd.hot.HotKeyListing;
+import pando.pd.hot.HotKeyProtos;
+import pando.pd.hot.HotKeyRates;
+import pando.pd.hot.HotKeyRequests;
+import pando.v1.AddHotKeyRequest;
+import pando.v1.AddHotKeyResponse;
+import pando.v1.ListHotKeysRequest;
+import pando.v1.ListHotKeysResponse;
+import pando.v1.RemoveHotKeyRequest;
+import pando.v1.RemoveHotKeyResponse;
 import pando.internal.v1.AddOperatorCommand;
 import pando.internal.v1.MoveOperator;
 import pando.internal.v1.PdCommand;
@@ -35,9 +51,16 @@ import pando.v1.StatusResponse;
 /** What operators call (`pando admin`); answered by the PD leader, which holds the heartbeats. */
 final class AdminService extends AdminGrpc.AdminImplBase {
   private final PdServer pd;
+  private final HotKeyRates hotKeyRates;
 
+  /** Without load reports of hot keys: ListHotKeys shows the table alone. */
   AdminService(PdServer pd) {
+    this(pd, HotKeyRates.none());
+  }
+
+  AdminService(PdServer pd, HotKeyRates hotKeyRates) {
     this.pd = pd;
+    this.hotKeyRates = java.util.Objects.requireNonNull(hotKeyRates, "hotKeyRates");
   }
 
   @Override
@@ -231,5 +254,88 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     pd.answerAsLeader(response, book -> ListNodesResponse.newBuilder()
         .addAllNodes(ClusterView.nodes(pd.state(), book, PdServer.nowMillis()))
         .build());
+  }
+
+  @Override
+  public void listHotKeys(ListHotKeysRequest request, StreamObserver<ListHotKeysResponse> response) {
+    // Entry change times are wall-clock milliseconds recorded by whichever replica led then.
+    pd.answerAsLeader(response, book ->
+        HotKeyListing.list(pd.state().hotKeys(), hotKeyRates.current(), System.currentTimeMillis()));
+  }
+
+  @Override
+  public void addHotKey(AddHotKeyRequest request, StreamObserver<AddHotKeyResponse> response) {
+    Optional<HotKey.Mode> mode = HotKeyProtos.fromPublic(request.getMode());
+    if (mode.isEmpty()) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription(
+          "mode must be READ_HOT or WRITE_HOT_COUNTER, got " + (request.getMode() == pando.v1.HotKey.Mode.UNRECOGNIZED
+              ? "the unknown value " + request.getModeValue() : request.getMode())).asRuntimeException());
+      return;
+    }
+    changeHotKey(table -> HotKeyRequests.pin(table, request.getKey(), mode.get(), request.getSalts()),
+        (hot, version) -> AddHotKeyResponse.newBuilder()
+            .setHotKey(HotKeyProtos.toPublic(hot)).setTableVersion(version).build(),
+        response);
+  }
+
+  @Override
+  public void removeHotKey(RemoveHotKeyRequest request, StreamObserver<RemoveHotKeyResponse> response) {
+    changeHotKey(table -> HotKeyRequests.unsalt(table, request.getKey()),
+        (hot, version) -> RemoveHotKeyResponse.newBuilder()
+            .setHotKey(HotKeyProtos.toPublic(hot)).setTableVersion(version).build(),
+        response);
+  }
+
+  /**
+   * Carries out an operator's hot-key request on the leader: decides it from the current table,
+   * commits the change guarded by the entry it was decided from, and answers with the key's entry
+   * and the table's version. If the entry changed between the decision and the commit (an operator
+   * step, the detector), the guard refuses the change and the caller is told to run it again
+   * (ABORTED), rather than the request undoing the other change.
+   */
+  private <T> void changeHotKey(Function<HotKeyTable, HotKeyRequests.Decision> decide,
+      BiFunction<HotKey, Long, T> answer, StreamObserver<T> response) {
+    try {
+      pd.bookOrRefuse();
+    } catch (io.grpc.StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    HotKeyTable table = pd.state().hotKeyTable();
+    HotKeyRequests.Decision decision = decide.apply(table);
+    if (decision instanceof HotKeyRequests.Decision.Refused refused) {
+      response.onError(Status.fromCode(refused.code()).withDescription(refused.message()).asRuntimeException());
+      return;
+    }
+    if (decision instanceof HotKeyRequests.Decision.Unchanged unchanged) {
+      response.onNext(answer.apply(unchanged.current(), table.version()));
+      response.onCompleted();
+      return;
+    }
+    HotKeyRequests.Decision.Change change = (HotKeyRequests.Decision.Change) decision;
+    SetHotKeyCommand.Builder set = SetHotKeyCommand.newBuilder()
+        .setEntry(HotKeyProtos.toEntry(change.next(), System.currentTimeMillis()));
+    change.expected().ifPresent(expected -> set.setExpected(HotKeyProtos.toEntry(expected, 0)));
+    pd.submit(PdCommand.newBuilder().setSetHotKey(set).build()).whenComplete((result, error) -> {
+      if (error != null) {
+        response.onError(PlacementDriverService.asStatus(error));
+        return;
+      }
+      Status status = switch (result.getStatus()) {
+        case OK -> Status.OK;
+        case CONFLICT -> Status.ABORTED.withDescription(result.getMessage()
+            + " (it changed while this request was committed); run the request again");
+        case TABLE_FULL -> Status.FAILED_PRECONDITION.withDescription(result.getMessage());
+        // The decision checked the entry already: the log refusing it is a bug here.
+        case INVALID, ALREADY_EXISTS, UNRECOGNIZED -> Status.INTERNAL.withDescription(
+            "the placement driver refused its own hot-key change: " + result.getMessage());
+      };
+      if (!status.isOk()) {
+        response.onError(status.asRuntimeException());
+        return;
+      }
+      response.onNext(answer.apply(change.next(), result.getHotKeyTableVersion()));
+      response.onCompleted();
+    });
   }
 }

@@ -64,7 +64,8 @@ public final class PdStateMachine extends BaseStateMachine {
     }
     state = PdState.fromProto(PdMetadata.parseFrom(Files.readAllBytes(file.toPath())));
     setLastAppliedTermIndex(snapshot.getTermIndex());
-    LOG.info("event=pd-snapshot-loaded index={} nodes={}", snapshot.getIndex(), state.nodes().nodes().size());
+    LOG.info("event=pd-snapshot-loaded index={} nodes={} hot_keys={} hot_key_table_version={}", snapshot.getIndex(),
+        state.nodes().nodes().size(), state.hotKeyTable().size(), state.hotKeyTable().version());
   }
 
   /** The metadata as of the last applied entry. */

@@ -10,7 +10,10 @@ import pando.internal.v1.PdResult;
 import pando.internal.v1.RegisterNodeCommand;
 import pando.pd.meta.ClusterView;
 import pando.pd.meta.HeartbeatBook;
+import pando.pd.hot.HotKeyProtos;
+import pando.v1.GetHotKeysRequest;
 import pando.v1.GetRangeTableRequest;
+import pando.v1.HotKeysResponse;
 import pando.v1.RangeTableResponse;
 import pando.v1.HeartbeatRequest;
 import pando.v1.HeartbeatResponse;
@@ -18,7 +21,10 @@ import pando.v1.PlacementDriverGrpc;
 import pando.v1.RegisterNodeRequest;
 import pando.v1.RegisterNodeResponse;
 
-/** What nodes call: registration (through the PD's log) and heartbeats (into the leader's memory). */
+/**
+ * What nodes and routing clients call: registration (through the PD's log), heartbeats (into the
+ * leader's memory), and the range and hot-key tables.
+ */
 final class PlacementDriverService extends PlacementDriverGrpc.PlacementDriverImplBase {
   private final PdServer pd;
 
@@ -67,7 +73,11 @@ final class PlacementDriverService extends PlacementDriverGrpc.PlacementDriverIm
       book.record(request, PdServer.nowMillis());
       pd.splitter().learn(request);
       pd.maybeBootstrap();
-      response.onNext(HeartbeatResponse.newBuilder().setTableVersion(pd.state().tableVersion()).build());
+      var state = pd.state();
+      response.onNext(HeartbeatResponse.newBuilder()
+          .setTableVersion(state.tableVersion())
+          .setHotKeyTableVersion(state.hotKeyTable().version())
+          .build());
       response.onCompleted();
     } catch (StatusRuntimeException e) {
       response.onError(e);
@@ -77,6 +87,18 @@ final class PlacementDriverService extends PlacementDriverGrpc.PlacementDriverIm
   @Override
   public void getRangeTable(GetRangeTableRequest request, StreamObserver<RangeTableResponse> response) {
     pd.answerAsLeader(response, book -> ClusterView.rangeTable(pd.state(), book));
+  }
+
+  @Override
+  public void getHotKeys(GetHotKeysRequest request, StreamObserver<HotKeysResponse> response) {
+    pd.answerAsLeader(response, book -> {
+      // The version and the entries from one immutable registry, so they always match.
+      var registry = pd.state().hotKeys();
+      return HotKeysResponse.newBuilder()
+          .setVersion(registry.table().version())
+          .addAllEntries(registry.sorted().stream().map(HotKeyProtos::toPublic).toList())
+          .build();
+    });
   }
 
   /** A failed Raft call as the status a caller can act on. */

@@ -218,4 +218,55 @@ class PdServerTest {
       });
     }
   }
+
+  @Test
+  void theHotKeyTableSurvivesTheLeaderAndOnlyTheLeaderAnswersForIt() throws Exception {
+    List<PdServer> pds = new ArrayList<>();
+    for (PdConfig c : configs(3)) {
+      pds.add(start(c));
+    }
+    PdServer leader = awaitLeader(pds);
+    try (PdConnection pd = connection(pds)) {
+      pando.v1.AddHotKeyRequest pin = pando.v1.AddHotKeyRequest.newBuilder()
+          .setKey(com.google.protobuf.ByteString.copyFromUtf8("sku:1")).setSalts(4)
+          .setMode(pando.v1.HotKey.Mode.READ_HOT).build();
+      pd.call(c -> AdminGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS).addHotKey(pin));
+      pando.v1.HotKeysResponse table = hotKeys(pd);
+      assertThat(table.getVersion()).isEqualTo(1);
+      assertThat(table.getEntriesList()).extracting(e -> e.getKey().toStringUtf8()).containsExactly("sku:1");
+
+      PdServer follower = pds.stream().filter(p -> p != leader).findFirst().orElseThrow();
+      ManagedChannel toFollower = ManagedChannelBuilder.forTarget("127.0.0.1:" + follower.apiPort()).usePlaintext().build();
+      channels.add(toFollower);
+      List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> calls = List.of(
+          () -> PlacementDriverGrpc.newBlockingStub(toFollower).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .getHotKeys(pando.v1.GetHotKeysRequest.getDefaultInstance()),
+          () -> AdminGrpc.newBlockingStub(toFollower).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .listHotKeys(pando.v1.ListHotKeysRequest.getDefaultInstance()),
+          () -> AdminGrpc.newBlockingStub(toFollower).withDeadlineAfter(10, TimeUnit.SECONDS).addHotKey(pin),
+          () -> AdminGrpc.newBlockingStub(toFollower).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .removeHotKey(pando.v1.RemoveHotKeyRequest.newBuilder().setKey(pin.getKey()).build()));
+      for (var call : calls) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+          assertThat(e.getStatus().getDescription()).contains("not the PD leader");
+        });
+      }
+
+      leader.close();
+      awaitLeader(pds.stream().filter(p -> p != leader).toList());
+      Await.until(ELECTION, "the new PD leader answers with the same hot-key table", () -> {
+        try {
+          return hotKeys(pd).equals(table);
+        } catch (StatusRuntimeException e) {
+          return false;
+        }
+      });
+    }
+  }
+
+  private static pando.v1.HotKeysResponse hotKeys(PdConnection pd) {
+    return pd.call(c -> PlacementDriverGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .getHotKeys(pando.v1.GetHotKeysRequest.getDefaultInstance()));
+  }
 }

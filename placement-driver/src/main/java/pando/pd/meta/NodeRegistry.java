@@ -117,9 +117,9 @@ public final class NodeRegistry {
   public Applied apply(PdCommand command) {
     return switch (command.getCommandCase()) {
       case REGISTER_NODE -> register(command.getRegisterNode());
-      // Ranges and operators are not the registry's: PdState applies those commands itself.
+      // Ranges, operators and hot keys are not the registry's: PdState applies those commands itself.
       case BOOTSTRAP_RANGES, CHANGE_REPLICAS, ADD_OPERATOR, REMOVE_OPERATOR, SET_DRAINING, REMOVE_NODE,
-          SPLIT_RANGE, RESERVE_RANGE_ID -> refuse(
+          SPLIT_RANGE, RESERVE_RANGE_ID, SET_HOT_KEY, DROP_HOT_KEY -> refuse(
           PdResult.Status.INVALID, command.getCommandCase() + " is applied by PdState, not NodeRegistry");
       case COMMAND_NOT_SET -> refuse(PdResult.Status.INVALID, "empty PD command");
     };

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import pando.api.hot.HotKeyTable;
 import pando.api.range.RangeProtos;
 import pando.api.range.RangeTable;
 import pando.api.range.Epoch;
@@ -15,11 +16,12 @@ import pando.internal.v1.NodeRecord;
 import pando.internal.v1.PdCommand;
 import pando.internal.v1.PdMetadata;
 import pando.internal.v1.PdResult;
+import pando.pd.hot.HotKeyRegistry;
 
 /**
- * The placement driver's whole durable state: the registered nodes ({@link NodeRegistry}) and, once
- * the cluster is bootstrapped, the range table. This is the state of the PD's Raft group; a
- * snapshot is {@link #toProto()}.
+ * The placement driver's whole durable state: the registered nodes ({@link NodeRegistry}), once
+ * the cluster is bootstrapped the range table, and the hot-key table ({@link HotKeyRegistry}). This
+ * is the state of the PD's Raft group; a snapshot is {@link #toProto()}.
  *
  * <p>Immutable. {@link #apply(PdCommand)} returns the next state and what to answer; a refused
  * command returns this state unchanged. Applying is deterministic — it reads nothing but the state
@@ -48,6 +50,8 @@ public final class PdState {
   private final long nextOperatorId;
   // 0: one above the highest id in the table (a snapshot from before ids were reserved).
   private final long nextRangeId;
+  // Independent of the ranges: keys may be pinned before the cluster is bootstrapped.
+  private final HotKeyRegistry hotKeys;
 
   /** The result of applying one command: the state after it, and the answer to the caller. */
   public record Applied(PdState state, PdResult result) {
@@ -57,13 +61,15 @@ public final class PdState {
     }
   }
 
-  private PdState(NodeRegistry nodes, Optional<RangeTable> ranges) {
-    this(nodes, ranges, ranges.isPresent() ? 1 : 0, new java.util.TreeMap<>(), 1, 0);
+  private PdState(NodeRegistry nodes, Optional<RangeTable> ranges, HotKeyRegistry hotKeys) {
+    this(nodes, ranges, ranges.isPresent() ? 1 : 0, new java.util.TreeMap<>(), 1, 0, hotKeys);
   }
 
   private PdState(NodeRegistry nodes, Optional<RangeTable> ranges, long tableVersion,
-      java.util.SortedMap<Long, MoveOperator> operators, long nextOperatorId, long nextRangeId) {
+      java.util.SortedMap<Long, MoveOperator> operators, long nextOperatorId, long nextRangeId,
+      HotKeyRegistry hotKeys) {
     this.nextRangeId = nextRangeId;
+    this.hotKeys = Objects.requireNonNull(hotKeys, "hotKeys");
     this.nodes = Objects.requireNonNull(nodes, "nodes");
     this.ranges = Objects.requireNonNull(ranges, "ranges");
     this.tableVersion = tableVersion;
@@ -73,12 +79,22 @@ public final class PdState {
 
   /** A cluster with no nodes and no ranges. */
   public static PdState empty() {
-    return new PdState(NodeRegistry.empty(), Optional.empty());
+    return new PdState(NodeRegistry.empty(), Optional.empty(), HotKeyRegistry.empty());
   }
 
   /** Grows with every change to the range table: 0 before the bootstrap, 1 right after it. */
   public long tableVersion() {
     return tableVersion;
+  }
+
+  /** The hot-key table with when each entry last changed. */
+  public HotKeyRegistry hotKeys() {
+    return hotKeys;
+  }
+
+  /** The hot-key table as nodes and clients fetch it; its version grows with every change. */
+  public HotKeyTable hotKeyTable() {
+    return hotKeys.table();
   }
 
   /** The replica moves in progress, in the order they were recorded. */
@@ -90,13 +106,19 @@ public final class PdState {
    * The state a snapshot describes. No ranges means not bootstrapped.
    *
    * @throws IllegalArgumentException if the snapshot's nodes are corrupt (see {@link
-   *     NodeRegistry#fromProto}) or its ranges do not form a valid table; the message names the
-   *     offending node or range
+   *     NodeRegistry#fromProto}), its ranges do not form a valid table or its hot keys a valid
+   *     hot-key table; the message names the offending node, range or key
    */
   public static PdState fromProto(PdMetadata metadata) {
     NodeRegistry nodes = NodeRegistry.fromProto(metadata);
+    HotKeyRegistry hotKeys;
+    try {
+      hotKeys = HotKeyRegistry.fromProto(metadata.getHotKeyTableVersion(), metadata.getHotKeysList());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("corrupt PD snapshot: " + e.getMessage(), e);
+    }
     if (metadata.getRangesCount() == 0) {
-      return new PdState(nodes, Optional.empty());
+      return new PdState(nodes, Optional.empty(), hotKeys);
     }
     RangeTable table;
     try {
@@ -107,15 +129,17 @@ public final class PdState {
     java.util.SortedMap<Long, MoveOperator> operators = new java.util.TreeMap<>();
     metadata.getOperatorsList().forEach(op -> operators.put(op.getOperatorId(), op));
     return new PdState(nodes, Optional.of(table), Math.max(1, metadata.getTableVersion()), operators,
-        Math.max(1, metadata.getNextOperatorId()), metadata.getNextRangeId());
+        Math.max(1, metadata.getNextOperatorId()), metadata.getNextRangeId(), hotKeys);
   }
 
   /**
-   * The snapshot of this state: nodes sorted by id, the next node number and the ranges sorted by
-   * start; {@link #fromProto} reads it back equal.
+   * The snapshot of this state: nodes sorted by id, the next node number, the ranges sorted by
+   * start and the hot keys sorted by key; {@link #fromProto} reads it back equal.
    */
   public PdMetadata toProto() {
-    PdMetadata.Builder metadata = nodes.toProto().toBuilder();
+    PdMetadata.Builder metadata = nodes.toProto().toBuilder()
+        .addAllHotKeys(hotKeys.toProto())
+        .setHotKeyTableVersion(hotKeys.table().version());
     ranges.ifPresent(table -> metadata.addAllRanges(RangeProtos.toProto(table))
         .setTableVersion(tableVersion)
         .addAllOperators(operators.values())
@@ -152,6 +176,8 @@ public final class PdState {
       case REMOVE_NODE -> removeNode(command.getRemoveNode().getNodeId());
       case SPLIT_RANGE -> splitRange(command.getSplitRange());
       case RESERVE_RANGE_ID -> reserveRangeId();
+      case SET_HOT_KEY -> withHotKeys(hotKeys.apply(command.getSetHotKey()));
+      case DROP_HOT_KEY -> withHotKeys(hotKeys.apply(command.getDropHotKey()));
       case COMMAND_NOT_SET -> refuse("empty PD command");
     };
   }
@@ -183,7 +209,7 @@ public final class PdState {
     RangeTable table =
         RangeTable.initial(InitialPlacement.replicasPerRange(nodeIds, rangeCount, replication));
     return new Applied(
-        new PdState(nodes, Optional.of(table)),
+        new PdState(nodes, Optional.of(table), hotKeys),
         PdResult.newBuilder()
             .setStatus(PdResult.Status.OK)
             .setMessage(
@@ -236,7 +262,7 @@ public final class PdState {
     if (next == ranges.get()) {
       return ok("range " + command.getRangeId() + " already has replicas " + command.getReplicasList());
     }
-    return new Applied(new PdState(nodes, Optional.of(next), tableVersion + 1, operators, nextOperatorId, nextRangeId),
+    return new Applied(new PdState(nodes, Optional.of(next), tableVersion + 1, operators, nextOperatorId, nextRangeId, hotKeys),
         PdResult.newBuilder().setStatus(PdResult.Status.OK)
             .setMessage("range " + command.getRangeId() + " now has replicas " + command.getReplicasList())
             .build());
@@ -271,7 +297,7 @@ public final class PdState {
     long id = nextOperatorId;
     java.util.SortedMap<Long, MoveOperator> next = new java.util.TreeMap<>(operators);
     next.put(id, move.toBuilder().setOperatorId(id).build());
-    return new Applied(new PdState(nodes, ranges, tableVersion, next, id + 1, nextRangeId),
+    return new Applied(new PdState(nodes, ranges, tableVersion, next, id + 1, nextRangeId, hotKeys),
         PdResult.newBuilder().setStatus(PdResult.Status.OK).setOperatorId(id)
             .setMessage("operator " + id + " moves range " + move.getRangeId() + " from "
                 + move.getFromNode() + " to " + move.getToNode())
@@ -284,7 +310,7 @@ public final class PdState {
     }
     java.util.SortedMap<Long, MoveOperator> next = new java.util.TreeMap<>(operators);
     next.remove(operatorId);
-    return new Applied(new PdState(nodes, ranges, tableVersion, next, nextOperatorId, nextRangeId),
+    return new Applied(new PdState(nodes, ranges, tableVersion, next, nextOperatorId, nextRangeId, hotKeys),
         PdResult.newBuilder().setStatus(PdResult.Status.OK).setMessage("operator " + operatorId + " finished").build());
   }
 
@@ -332,7 +358,7 @@ public final class PdState {
       return refuse("the cluster is not bootstrapped yet");
     }
     long id = effectiveNextRangeId();
-    return new Applied(new PdState(nodes, ranges, tableVersion, operators, nextOperatorId, id + 1),
+    return new Applied(new PdState(nodes, ranges, tableVersion, operators, nextOperatorId, id + 1, hotKeys),
         PdResult.newBuilder().setStatus(PdResult.Status.OK).setRangeId(id).setMessage("reserved range id " + id).build());
   }
 
@@ -354,7 +380,7 @@ public final class PdState {
       return refuse(e.getMessage());
     }
     return new Applied(new PdState(nodes, Optional.of(next), tableVersion + 1, operators, nextOperatorId,
-        Math.max(effectiveNextRangeId(), command.getNewRangeId() + 1)),
+        Math.max(effectiveNextRangeId(), command.getNewRangeId() + 1), hotKeys),
         PdResult.newBuilder().setStatus(PdResult.Status.OK)
             .setMessage("range " + command.getRangeId() + " split; range " + command.getNewRangeId() + " created")
             .build());
@@ -379,7 +405,14 @@ public final class PdState {
   }
 
   private PdState with(NodeRegistry newNodes) {
-    return newNodes == nodes ? this : new PdState(newNodes, ranges, tableVersion, operators, nextOperatorId, nextRangeId);
+    return newNodes == nodes ? this
+        : new PdState(newNodes, ranges, tableVersion, operators, nextOperatorId, nextRangeId, hotKeys);
+  }
+
+  private Applied withHotKeys(HotKeyRegistry.Applied applied) {
+    PdState next = applied.registry() == hotKeys ? this
+        : new PdState(nodes, ranges, tableVersion, operators, nextOperatorId, nextRangeId, applied.registry());
+    return new Applied(next, applied.result());
   }
 
   private Applied refuse(String message) {
@@ -392,16 +425,17 @@ public final class PdState {
   public boolean equals(Object o) {
     return o instanceof PdState other && nodes.equals(other.nodes) && ranges.equals(other.ranges)
         && tableVersion == other.tableVersion && operators.equals(other.operators)
-        && nextOperatorId == other.nextOperatorId && nextRangeId == other.nextRangeId;
+        && nextOperatorId == other.nextOperatorId && nextRangeId == other.nextRangeId
+        && hotKeys.equals(other.hotKeys);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(nodes, ranges, tableVersion, operators, nextOperatorId, nextRangeId);
+    return Objects.hash(nodes, ranges, tableVersion, operators, nextOperatorId, nextRangeId, hotKeys);
   }
 
   @Override
   public String toString() {
-    return "PdState{" + nodes + ", ranges=" + ranges.map(Object::toString).orElse("none") + "}";
+    return "PdState{" + nodes + ", ranges=" + ranges.map(Object::toString).orElse("none") + ", " + hotKeys + "}";
   }
 }
