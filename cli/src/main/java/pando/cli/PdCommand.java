@@ -93,6 +93,17 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
       description = "How long a range must stay hot before it is split for load (default: ${DEFAULT-VALUE}).")
   Duration hotRangeWindow;
 
+  @Option(names = "--hot-key-ops", defaultValue = "5000",
+      description = "Salt a key on its own when at least this many of its operations per second are"
+          + " certain for --hot-key-window (reads: read-hot, increments: counter), and unsalt it once it"
+          + " stays below a fifth of that for 5 minutes; 0 salts only keys pinned with 'pando admin hotkeys"
+          + " add' (default: ${DEFAULT-VALUE}).")
+  double hotKeyOpsPerSec;
+
+  @Option(names = "--hot-key-window", defaultValue = "30s",
+      description = "How long a key must stay hot before it is salted (default: ${DEFAULT-VALUE}).")
+  Duration hotKeyWindow;
+
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
   Long parentPid;
 
@@ -113,6 +124,21 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
     return java.util.Optional.of(new pando.pd.hot.HotRangeConfig(hotRangeOpsPerSec, hotRangeWindow, 1));
   }
 
+  private java.util.Optional<pando.pd.hot.HotKeyConfig> hotKeys() {
+    if (hotKeyOpsPerSec < 0 || !Double.isFinite(hotKeyOpsPerSec)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--hot-key-ops must be 0 (off) or a positive number of operations per second, got " + hotKeyOpsPerSec);
+    }
+    if (hotKeyOpsPerSec == 0) {
+      return java.util.Optional.empty();
+    }
+    pando.pd.hot.HotKeyConfig d = pando.pd.hot.HotKeyConfig.defaults();
+    double scale = hotKeyOpsPerSec / d.hotKeyOpsPerSecMin();
+    return java.util.Optional.of(new pando.pd.hot.HotKeyConfig(hotKeyOpsPerSec, hotKeyWindow,
+        d.coolOpsPerSec() * scale, d.coolWindow(), d.perCopyOpsPerSecTarget() * scale, d.maxSalts(), d.maxHotKeys(),
+        d.readShareMin(), d.counterShareMin()));
+  }
+
   @Override
   public Integer call() throws Exception {
     List<PdPeer> parsed = peers.stream().map(PdPeer::parse).toList();
@@ -121,7 +147,8 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
         .withBootstrap(new PdConfig.Bootstrap(initialNodes, initialRanges, replication))
         .withScheduler(schedule ? java.util.Optional.of(schedulerConfig()) : java.util.Optional.empty())
         .withSplitSize(splitSizeBytes)
-        .withHotRanges(hotRanges());
+        .withHotRanges(hotRanges())
+        .withHotKeys(hotKeys());
     System.err.println("pando pd starting: " + config);
     PdServer pd = PdServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import pando.api.KeyHash;
 import pando.api.RequestLimits;
+import pando.api.hot.HotKey;
 import pando.api.pd.PdConnection;
 import pando.v1.BatchGetRequest;
 import pando.v1.BatchGetResponse;
@@ -63,6 +64,8 @@ public final class RoutingClient implements KvClient {
   private final RoutedCall.Shared shared;
   private final Duration requestTimeout;
   private final RequestLimits limits = RequestLimits.defaults();
+  private final HotKeys hotKeys;
+  private final Random random;
 
   private RoutingClient(PdConnection pd, Duration requestTimeout, Random random) {
     this.pd = pd;
@@ -75,6 +78,8 @@ public final class RoutingClient implements KvClient {
     this.shared = new RoutedCall.Shared(
         new Routes(pd), channels, Backoff.defaults(random), random, batchPool);
     this.requestTimeout = requestTimeout;
+    this.hotKeys = new HotKeys(pd, System::nanoTime, batchPool);
+    this.random = random;
   }
 
   /**
@@ -122,10 +127,38 @@ public final class RoutingClient implements KvClient {
   public Optional<byte[]> get(byte[] key, ReadConsistency consistency) {
     ByteString k = key(key, "");
     checkConsistency(consistency);
-    GetResponse response = single(k, RoutedCall.Repeat.SAFE, targetFor(consistency),
+    // A read-hot key is read from one of its salted copies, picked at random (see HotKey).
+    Optional<ByteString> copy = hotCopy(k, HotKey.Operation.READ);
+    if (copy.isPresent()) {
+      try {
+        return value(getOne(copy.get(), consistency));
+      } catch (PandoException e) {
+        if (!copyNotInUse(e)) {
+          throw e;
+        }
+        hotKeys.refreshNow();
+      }
+    }
+    return value(getOne(k, consistency));
+  }
+
+  private GetResponse getOne(ByteString k, ReadConsistency consistency) {
+    return single(k, RoutedCall.Repeat.SAFE, targetFor(consistency),
         (stub, route) -> stub.get(
             GetRequest.newBuilder().setKey(k).setConsistency(consistency).setRoute(route).build()));
-    return value(response);
+  }
+
+  /** The salted copy to use for {@code operation} on {@code key}, if the key is hot and spread. */
+  private Optional<ByteString> hotCopy(ByteString key, HotKey.Operation operation) {
+    return hotKeys.current().lookup(key)
+        .map(hot -> hot.plan(operation, random))
+        .flatMap(plan -> plan instanceof HotKey.Plan.OneCopy one ? Optional.of(one.key()) : Optional.empty());
+  }
+
+  /** A node refused a salted copy: the client's table is behind the node's. */
+  private static boolean copyNotInUse(PandoException e) {
+    return e.code() == Status.Code.FAILED_PRECONDITION && e.getMessage() != null
+        && (e.getMessage().contains("salted copy not in use") || e.getMessage().contains("sealed"));
   }
 
   /**
@@ -154,9 +187,29 @@ public final class RoutingClient implements KvClient {
         response.getCurrentFound() ? Optional.of(response.getCurrent().toByteArray()) : Optional.empty());
   }
 
-  /** Adds {@code delta} to an 8-byte counter (absent counts as 0) and returns the new value. */
+  /**
+   * Adds {@code delta} to an 8-byte counter (absent counts as 0) and returns the new value. For a
+   * counter salted as write-hot, the increment goes to one of its copies, and the value returned is
+   * that copy's, not the counter's total: read the counter for the total.
+   */
   public long incr(byte[] key, long delta) {
     ByteString k = key(key, "");
+    Optional<ByteString> copy = hotCopy(k, HotKey.Operation.INCREMENT);
+    if (copy.isPresent()) {
+      try {
+        return incrOne(copy.get(), delta);
+      } catch (PandoException e) {
+        // Refused before it was applied (the copy is sealed or no longer in use): safe to send again.
+        if (!copyNotInUse(e)) {
+          throw e;
+        }
+        hotKeys.refreshNow();
+      }
+    }
+    return incrOne(k, delta);
+  }
+
+  private long incrOne(ByteString k, long delta) {
     return single(k, RoutedCall.Repeat.UNSAFE, RoutedCall.Target.LEADER,
         (stub, route) -> stub.incr(IncrRequest.newBuilder().setKey(k).setDelta(delta).setRoute(route).build()))
         .getValue();

@@ -20,8 +20,9 @@ import pando.v1.ReplicaStats;
 
 /**
  * On the PD leader: reads the ranges' load from the heartbeats, says which ranges are hot (for the
- * scheduler to spread their leaders), and splits a range whose load stayed high for the detector's
- * window, at its load median.
+ * scheduler to spread their leaders), splits a range whose load stayed high for the detector's
+ * window, at its load median, and adds keys that stayed hot to the hot-key table (SALTING) or
+ * starts unsalting detected keys that cooled; the {@link HotKeyOperator} does the rest.
  *
  * <p>A range counts as hot, for spreading leaders, from half the split threshold: a range split for
  * load leaves two halves of about that load, and they should not end up led by one node.
@@ -31,14 +32,27 @@ final class HotSpots {
 
   private final PdServer pd;
   private final HotRangeDetector detector;
+  private final java.util.Optional<pando.pd.hot.HotKeyDetector> keyDetector;
+  private pando.pd.hot.HotKeyDetector.Tracking keyTracking = pando.pd.hot.HotKeyDetector.Tracking.empty();
+  private volatile Map<com.google.protobuf.ByteString, pando.pd.hot.KeyRates> keyRates = Map.of();
   private Map<Long, Long> hotSinceMs = Map.of();
   private final List<HotRangeDetector.Decision.Split> pendingSplits = new ArrayList<>();
   private volatile Set<Long> hot = Set.of();
   private volatile List<RangeLoad> latest = List.of();
 
-  HotSpots(PdServer pd, HotRangeConfig config) {
+  /**
+   * @param ranges when ranges are hot; empty to neither split by load nor spread leaders
+   * @param keys when keys are hot or cool; empty to leave the hot-key table to operators
+   */
+  HotSpots(PdServer pd, java.util.Optional<HotRangeConfig> ranges, java.util.Optional<pando.pd.hot.HotKeyConfig> keys) {
     this.pd = pd;
-    this.detector = new HotRangeDetector(config);
+    this.detector = ranges.map(HotRangeDetector::new).orElse(null);
+    this.keyDetector = keys.map(pando.pd.hot.HotKeyDetector::new);
+  }
+
+  /** Each key's load by its plain key (copies summed in), for keys in the table or hot now. */
+  Map<com.google.protobuf.ByteString, pando.pd.hot.KeyRates> keyRates() {
+    return keyRates;
   }
 
   /** Reads the latest heartbeats; called once per scheduling round on the leader's operator thread. */
@@ -56,6 +70,10 @@ final class HotSpots {
     }
     List<RangeLoad> loads = RangeLoads.fromReports(table, reports);
     latest = loads;
+    observeKeys(state, loads, nowMs);
+    if (detector == null) {
+      return;
+    }
     double hotMin = detector.config().splitOpsPerSecMin() / 2;
     hot = loads.stream().filter(l -> l.opsPerSec() >= hotMin).map(RangeLoad::rangeId).collect(Collectors.toUnmodifiableSet());
     HotRangeDetector.Step step = detector.observe(hotSinceMs, loads, nowMs);
@@ -69,6 +87,48 @@ final class HotSpots {
             Long.toUnsignedString(key.keyHash(), 16), Math.round(key.opsPerSec()));
       }
     }
+  }
+
+  private void observeKeys(PdState state, List<RangeLoad> loads, long nowMs) {
+    pando.api.hot.HotKeyTable table = state.hotKeyTable();
+    Map<com.google.protobuf.ByteString, pando.pd.hot.KeyRates.Salting> wouldSalt = new java.util.HashMap<>();
+    if (keyDetector.isPresent()) {
+      pando.pd.hot.HotKeyDetector.Step step = keyDetector.get().observe(keyTracking, loads, table, nowMs);
+      keyTracking = step.tracking();
+      for (pando.pd.hot.HotKeyDetector.Decision decision : step.decisions()) {
+        if (decision instanceof pando.pd.hot.HotKeyDetector.Decision.Salt salt) {
+          wouldSalt.put(salt.key(), new pando.pd.hot.KeyRates.Salting(salt.mode(), salt.salts()));
+          record(new pando.api.hot.HotKey(salt.key(), salt.mode(), salt.salts(), pando.api.hot.HotKey.State.SALTING,
+              pando.api.hot.HotKey.Origin.DETECTED), java.util.Optional.empty(), salt.opsPerSec());
+        } else if (decision instanceof pando.pd.hot.HotKeyDetector.Decision.Unsalt unsalt) {
+          table.lookup(unsalt.key()).ifPresent(entry -> record(entry.withState(pando.api.hot.HotKey.State.UNSALTING),
+              java.util.Optional.of(entry), unsalt.opsPerSec()));
+        }
+      }
+    }
+    double shownMin = keyDetector.map(d -> d.config().hotKeyOpsPerSecMin()).orElse(Double.MAX_VALUE);
+    Map<com.google.protobuf.ByteString, pando.pd.hot.KeyRates> rates = new java.util.HashMap<>();
+    pando.pd.hot.KeyLoads.of(loads, table).forEach((key, r) -> {
+      if (table.lookup(key).isPresent() || r.opsPerSec() >= shownMin || wouldSalt.containsKey(key)) {
+        rates.put(key, new pando.pd.hot.KeyRates(r.readsPerSec(), r.writesPerSec(), r.incrementsPerSec(),
+            java.util.Optional.ofNullable(wouldSalt.get(key))));
+      }
+    });
+    keyRates = Map.copyOf(rates);
+  }
+
+  private void record(pando.api.hot.HotKey next, java.util.Optional<pando.api.hot.HotKey> expected, double opsPerSec) {
+    LOG.info("pd={} event=hot-key-detected key={} state={} mode={} salts={} ops-per-sec={}", pd.id(),
+        pando.pd.hot.KeyText.of(next.key()), next.state(), next.mode(), next.salts(), Math.round(opsPerSec));
+    pando.internal.v1.SetHotKeyCommand.Builder set = pando.internal.v1.SetHotKeyCommand.newBuilder()
+        .setEntry(pando.pd.hot.HotKeyProtos.toEntry(next, System.currentTimeMillis()));
+    expected.ifPresent(e -> set.setExpected(pando.pd.hot.HotKeyProtos.toEntry(e, 0)));
+    pd.submit(pando.internal.v1.PdCommand.newBuilder().setSetHotKey(set).build()).whenComplete((result, error) -> {
+      if (error != null || result.getStatus() != pando.internal.v1.PdResult.Status.OK) {
+        LOG.info("pd={} event=hot-key-change-refused key={} error=\"{}\"", pd.id(), pando.pd.hot.KeyText.of(next.key()),
+            error != null ? error.toString() : result.getMessage());
+      }
+    });
   }
 
   /** Ranges whose load is at least half the split threshold, as of the last {@link #observe}. */
@@ -87,7 +147,7 @@ final class HotSpots {
    * dropped: the detector proposes again if the load stays.
    */
   void splitOne(Splitter splitter, HeartbeatBook book) {
-    if (pendingSplits.isEmpty() || splitter.busy()) {
+    if (detector == null || pendingSplits.isEmpty() || splitter.busy()) {
       return;
     }
     HotRangeDetector.Decision.Split split = pendingSplits.remove(0);

@@ -24,6 +24,8 @@ import pando.pd.meta.LivenessPolicy;
  *     an operator asks ({@code pando admin move})
  * @param hotRanges when a range's load makes the PD split it (at the load median) and spread hot
  *     ranges' leaders; empty to do neither
+ * @param hotKeys when the PD salts a key by itself (and unsalts it once it cools); empty to salt only
+ *     the keys an operator pins
  */
 public record PdConfig(
     String selfId,
@@ -38,7 +40,8 @@ public record PdConfig(
     Bootstrap bootstrap,
     java.util.Optional<pando.pd.schedule.SchedulerConfig> scheduler,
     long splitSizeBytes,
-    java.util.Optional<pando.pd.hot.HotRangeConfig> hotRanges) {
+    java.util.Optional<pando.pd.hot.HotRangeConfig> hotRanges,
+    java.util.Optional<pando.pd.hot.HotKeyConfig> hotKeys) {
   /** 64 MiB. */
   public static final long DEFAULT_SPLIT_SIZE_BYTES = 64L << 20;
   /**
@@ -99,6 +102,7 @@ public record PdConfig(
       throw new IllegalArgumentException("split size must not be negative, got " + splitSizeBytes);
     }
     Objects.requireNonNull(hotRanges, "hotRanges");
+    Objects.requireNonNull(hotKeys, "hotKeys");
   }
 
   /**
@@ -110,32 +114,37 @@ public record PdConfig(
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, LivenessPolicy.defaults(),
         Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Bootstrap.defaults(),
         java.util.Optional.of(pando.pd.schedule.SchedulerConfig.defaults()), DEFAULT_SPLIT_SIZE_BYTES,
-        java.util.Optional.of(DEFAULT_HOT_RANGES));
+        java.util.Optional.of(DEFAULT_HOT_RANGES), java.util.Optional.of(pando.pd.hot.HotKeyConfig.defaults()));
   }
 
   public PdConfig withLiveness(LivenessPolicy policy) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, policy, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, bootstrap, scheduler, splitSizeBytes, hotRanges);
+        electionTimeoutMax, requestTimeout, bootstrap, scheduler, splitSizeBytes, hotRanges, hotKeys);
   }
 
   public PdConfig withBootstrap(Bootstrap first) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, first, scheduler, splitSizeBytes, hotRanges);
+        electionTimeoutMax, requestTimeout, first, scheduler, splitSizeBytes, hotRanges, hotKeys);
   }
 
   public PdConfig withScheduler(java.util.Optional<pando.pd.schedule.SchedulerConfig> newScheduler) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, bootstrap, newScheduler, splitSizeBytes, hotRanges);
+        electionTimeoutMax, requestTimeout, bootstrap, newScheduler, splitSizeBytes, hotRanges, hotKeys);
   }
 
   public PdConfig withSplitSize(long bytes) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, bootstrap, scheduler, bytes, hotRanges);
+        electionTimeoutMax, requestTimeout, bootstrap, scheduler, bytes, hotRanges, hotKeys);
   }
 
   public PdConfig withHotRanges(java.util.Optional<pando.pd.hot.HotRangeConfig> config) {
     return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
-        electionTimeoutMax, requestTimeout, bootstrap, scheduler, splitSizeBytes, config);
+        electionTimeoutMax, requestTimeout, bootstrap, scheduler, splitSizeBytes, config, hotKeys);
+  }
+
+  public PdConfig withHotKeys(java.util.Optional<pando.pd.hot.HotKeyConfig> config) {
+    return new PdConfig(selfId, apiHost, apiPort, peers, dataDir, liveness, electionTimeoutMin,
+        electionTimeoutMax, requestTimeout, bootstrap, scheduler, splitSizeBytes, hotRanges, config);
   }
 
   PdPeer self() {

@@ -70,6 +70,7 @@ public final class PdServer implements AutoCloseable {
   private final Splitter splitter;
   private final AutoScheduler scheduler;
   private final HotSpots hotSpots;
+  private final HotKeyOperator hotKeyOperator;
   private long rounds;
   private final java.util.concurrent.ScheduledExecutorService operatorTimer =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -86,10 +87,11 @@ public final class PdServer implements AutoCloseable {
     this.stateMachine = stateMachine;
     this.leadership = new Leadership();
     this.splitter = new Splitter(this, nodeCalls, config.splitSizeBytes());
-    this.hotSpots = config.hotRanges().map(c -> new HotSpots(this, c)).orElse(null);
+    this.hotSpots = new HotSpots(this, config.hotRanges(), config.hotKeys());
+    this.hotKeyOperator = new HotKeyOperator(this, nodeCalls);
     this.scheduler = config.scheduler()
         .map(c -> new AutoScheduler(this, new pando.pd.schedule.Scheduler(c), moves,
-            hotSpots == null ? java.util.Set::of : hotSpots::hotRanges))
+            hotSpots::hotRanges))
         .orElse(null);
   }
 
@@ -121,7 +123,7 @@ public final class PdServer implements AutoCloseable {
       pd.api = NettyServerBuilder.forAddress(new InetSocketAddress(config.apiHost(), config.apiPort()))
           .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
           .addService(new PlacementDriverService(pd))
-          .addService(new AdminService(pd))
+          .addService(new AdminService(pd, pd.hotSpots::keyRates))
           .build()
           .start();
     } catch (IOException | RuntimeException e) {
@@ -150,15 +152,12 @@ public final class PdServer implements AutoCloseable {
         // The scheduler decides less often than moves advance: its input (heartbeats) changes
         // once a second, and every decision it makes waits a cooldown anyway.
         if (rounds++ % SCHEDULE_EVERY_ROUNDS == 0) {
-          if (hotSpots != null) {
-            hotSpots.observe(book, nowMillis());
-          }
+          hotSpots.observe(book, nowMillis());
+          hotKeyOperator.round(book, nowMillis());
           int proposed = scheduler == null ? 0 : scheduler.round(book);
           if (proposed == 0 && state().operators().isEmpty()) {
             splitter.round(book);
-            if (hotSpots != null) {
-              hotSpots.splitOne(splitter, book);
-            }
+            hotSpots.splitOne(splitter, book);
           }
         }
       }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import pando.api.RequestLimits;
+import pando.api.hot.HotKey;
 import pando.internal.v1.RangeCommand;
 import pando.internal.v1.RangeQuery;
 import pando.internal.v1.RangeResult;
@@ -44,6 +45,11 @@ import pando.v1.Route;
  * owns each key, and hands the request to that range's leader through {@link RangeReplicas}, so any
  * node serves any key. Every request waits at most until the caller's deadline or {@code
  * requestTimeoutMax}, whichever is sooner.
+ *
+ * <p>Hot keys ({@link HotKeyView}, {@link SaltedCopies}): a write of a read-hot key is copied to its
+ * salted copies before it is answered; a read of a salted counter sums its copies; a read or Incr
+ * of a copy is served only while the copy is in use, and Put, Delete or Cas of a salted counter is
+ * refused. Each request decides by the hot-key table it started under and holds it until answered.
  */
 final class KvService extends KVGrpc.KVImplBase {
   // The node's current layout; replaced when the placement driver publishes a newer table.
@@ -52,10 +58,15 @@ final class KvService extends KVGrpc.KVImplBase {
   private final RequestLimits limits;
   private final Duration requestTimeoutMax;
   private final RouteCheck routes;
+  private final HotKeyView hotKeys;
+  private final SaltedCopies copies;
 
-  KvService(Supplier<RangeLayout> layout, RangeReplicas replicas, RequestLimits limits, Duration requestTimeoutMax) {
+  KvService(Supplier<RangeLayout> layout, RangeReplicas replicas, RequestLimits limits, Duration requestTimeoutMax,
+      HotKeyView hotKeys, SaltedCopies copies) {
     this.layout = layout;
     this.replicas = replicas;
+    this.hotKeys = hotKeys;
+    this.copies = copies;
     this.limits = limits;
     this.requestTimeoutMax = requestTimeoutMax;
     this.routes = new RouteCheck(layout, replicas::isLeader, replicas::leaderOf);
@@ -120,9 +131,24 @@ final class KvService extends KVGrpc.KVImplBase {
             request.getConsistency() != ReadConsistency.STALE, response)) {
       return;
     }
+    HotKeyView.Ticket ticket = hotKeys.begin();
+    Optional<String> refusal = SaltedCopies.copyReadRefusal(ticket.table(), request.getKey());
+    if (refusal.isPresent()) {
+      ticket.close();
+      response.onError(Status.FAILED_PRECONDITION.withDescription(refusal.get()).asRuntimeException());
+      return;
+    }
     long rangeId = layout.get().rangeFor(request.getKey().toByteArray()).id();
+    Optional<HotKey> counter = ticket.table().lookup(request.getKey())
+        .filter(h -> h.mode() == HotKey.Mode.WRITE_HOT_COUNTER);
+    if (counter.isPresent()) {
+      answer(rangeId, copies.sumCounter(counter.get(), request.getConsistency() == ReadConsistency.STALE),
+          ticket, response);
+      return;
+    }
     RangeQuery query = RangeQuery.newBuilder().addKeys(request.getKey()).build();
-    complete(rangeId, read(rangeId, query, request.getConsistency()), r -> r.getGet().getResults(0), response);
+    complete(rangeId, read(rangeId, query, request.getConsistency()), r -> r.getGet().getResults(0),
+        new Closing<>(response, ticket));
   }
 
   @Override
@@ -138,14 +164,37 @@ final class KvService extends KVGrpc.KVImplBase {
             request.getConsistency() != ReadConsistency.STALE, response)) {
       return;
     }
-    // One query per range; results are put back in request order.
+    HotKeyView.Ticket ticket = hotKeys.begin();
+    for (int i = 0; i < request.getKeysCount(); i++) {
+      Optional<String> refusal = SaltedCopies.copyReadRefusal(ticket.table(), request.getKeys(i));
+      if (refusal.isPresent()) {
+        ticket.close();
+        response.onError(Status.FAILED_PRECONDITION.withDescription("key #" + i + ": " + refusal.get())
+            .asRuntimeException());
+        return;
+      }
+    }
+    // One query per range; results are put back in request order. Salted counters are summed.
+    GetResponse[] results = new GetResponse[request.getKeysCount()];
+    List<CompletableFuture<Void>> parts = new ArrayList<>();
     Map<Long, List<Integer>> positionsByRange = new LinkedHashMap<>();
     for (int i = 0; i < request.getKeysCount(); i++) {
+      Optional<HotKey> counter = ticket.table().lookup(request.getKeys(i))
+          .filter(h -> h.mode() == HotKey.Mode.WRITE_HOT_COUNTER);
+      if (counter.isPresent()) {
+        int position = i;
+        long rangeId = layout.get().rangeFor(request.getKeys(i).toByteArray()).id();
+        parts.add(copies.sumCounter(counter.get(), request.getConsistency() == ReadConsistency.STALE)
+            .orTimeout(waitMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(error -> {
+              throw new RangeFailure(toStatus(error, rangeId));
+            })
+            .thenAccept(sum -> results[position] = sum));
+        continue;
+      }
       long rangeId = layout.get().rangeFor(request.getKeys(i).toByteArray()).id();
       positionsByRange.computeIfAbsent(rangeId, id -> new ArrayList<>()).add(i);
     }
-    GetResponse[] results = new GetResponse[request.getKeysCount()];
-    List<CompletableFuture<Void>> parts = new ArrayList<>();
     for (Map.Entry<Long, List<Integer>> part : positionsByRange.entrySet()) {
       RangeQuery.Builder query = RangeQuery.newBuilder();
       part.getValue().forEach(i -> query.addKeys(request.getKeys(i)));
@@ -166,7 +215,7 @@ final class KvService extends KVGrpc.KVImplBase {
             + limits.maxMessageBytes() + " bytes, so ask for fewer keys"));
       }
       return answer;
-    }, response);
+    }, new Closing<>(response, ticket));
   }
 
   @Override
@@ -188,6 +237,16 @@ final class KvService extends KVGrpc.KVImplBase {
             request.getEntriesList().stream().map(KeyValue::getKey).toList(), true, response)) {
       return;
     }
+    HotKeyView.Ticket ticket = hotKeys.begin();
+    for (int i = 0; i < request.getEntriesCount(); i++) {
+      Optional<HotKey> hot = ticket.table().lookup(request.getEntries(i).getKey());
+      if (hot.isPresent() && hot.get().mode() == HotKey.Mode.WRITE_HOT_COUNTER) {
+        ticket.close();
+        response.onError(Status.FAILED_PRECONDITION.withDescription("entry #" + i + ": " + COUNTER_WRITE)
+            .asRuntimeException());
+        return;
+      }
+    }
     Map<Long, BatchPutRequest.Builder> byRange = new LinkedHashMap<>();
     for (KeyValue entry : request.getEntriesList()) {
       long rangeId = layout.get().rangeFor(entry.getKey().toByteArray()).id();
@@ -196,14 +255,102 @@ final class KvService extends KVGrpc.KVImplBase {
     List<CompletableFuture<Void>> parts = new ArrayList<>();
     byRange.forEach((rangeId, part) -> parts.add(
         bounded(replicas.write(rangeId, RangeCommand.newBuilder().setBatchPut(part).build()), rangeId)
-            .thenAccept(r -> checked(rangeId, r))));
-    whenAll(parts, BatchPutResponse::getDefaultInstance, response);
+            .thenApply(r -> checked(rangeId, r))
+            .thenCompose(r -> copyBatch(ticket, part, r))));
+    whenAll(parts, BatchPutResponse::getDefaultInstance, new Closing<>(response, ticket));
+  }
+
+  static final String COUNTER_WRITE =
+      "key is salted as a counter: only Incr and Get are served until it is unsalted";
+
+  /** Copies the read-hot keys of one range's part of a batch to their salted copies. */
+  private CompletableFuture<Void> copyBatch(HotKeyView.Ticket ticket, BatchPutRequest.Builder part, RangeResult result) {
+    CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+    for (KeyValue entry : part.getEntriesList()) {
+      Optional<HotKey> hot = ticket.table().lookup(entry.getKey()).filter(SaltedCopies::copiesWrites);
+      if (hot.isPresent()) {
+        RangeCommand put = RangeCommand.newBuilder()
+            .setPut(PutRequest.newBuilder().setKey(entry.getKey()).setValue(entry.getValue())).build();
+        all = all.thenCompose(ignored -> copiesOf(hot.get(), put, result));
+      }
+    }
+    return all;
   }
 
   private <T> void write(
       ByteString key, RangeCommand command, Function<RangeResult, T> extract, StreamObserver<T> response) {
+    HotKeyView.Ticket ticket = hotKeys.begin();
+    Optional<HotKey> hot = ticket.table().lookup(key);
+    Optional<String> refusal = command.hasIncr()
+        ? SaltedCopies.copyIncrementRefusal(ticket.table(), key)
+        : hot.filter(h -> h.mode() == HotKey.Mode.WRITE_HOT_COUNTER).map(h -> COUNTER_WRITE);
+    if (refusal.isPresent()) {
+      ticket.close();
+      response.onError(Status.FAILED_PRECONDITION.withDescription(refusal.get()).asRuntimeException());
+      return;
+    }
     long rangeId = layout.get().rangeFor(key.toByteArray()).id();
-    complete(rangeId, replicas.write(rangeId, command), extract, response);
+    CompletableFuture<RangeResult> pending = replicas.write(rangeId, command);
+    if (hot.isPresent() && SaltedCopies.copiesWrites(hot.get())) {
+      pending = pending.thenCompose(r -> copiesOf(hot.get(), command, r).thenApply(ignored -> r));
+    }
+    complete(rangeId, pending, extract, new Closing<>(response, ticket));
+  }
+
+  /**
+   * Copies a write of a read-hot key to its copies. If a copy does not take it in time, the write
+   * has still taken effect at the key: the answer says so rather than invite a blind retry.
+   */
+  private CompletableFuture<Void> copiesOf(HotKey hot, RangeCommand command, RangeResult result) {
+    return copies.copyWrite(hot, command, result)
+        .orTimeout(waitMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(error -> {
+          throw new RangeFailure(Status.UNKNOWN.withDescription("the write took effect, but not every salted copy of"
+              + " this hot key took it yet (" + StatusMapping.forFailure(0, error).getDescription()
+              + "); readers may see the previous value until the next write or the placement driver's repair"));
+        });
+  }
+
+  /** Answers with what {@code pending} completes with, then lets the ticket go. */
+  private void answer(long rangeId, CompletableFuture<GetResponse> pending, HotKeyView.Ticket ticket,
+      StreamObserver<GetResponse> response) {
+    pending.orTimeout(waitMillis(), TimeUnit.MILLISECONDS).whenComplete((value, error) -> {
+      ticket.close();
+      if (error != null) {
+        response.onError(toStatus(error, rangeId).asRuntimeException());
+      } else {
+        response.onNext(value);
+        response.onCompleted();
+      }
+    });
+  }
+
+  /** A response that lets its request's hot-key ticket go once answered, either way. */
+  private static final class Closing<T> implements StreamObserver<T> {
+    private final StreamObserver<T> delegate;
+    private final HotKeyView.Ticket ticket;
+
+    Closing(StreamObserver<T> delegate, HotKeyView.Ticket ticket) {
+      this.delegate = delegate;
+      this.ticket = ticket;
+    }
+
+    @Override
+    public void onNext(T value) {
+      delegate.onNext(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      ticket.close();
+      delegate.onError(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      ticket.close();
+      delegate.onCompleted();
+    }
   }
 
   private CompletableFuture<RangeResult> read(long rangeId, RangeQuery query, ReadConsistency consistency) {
@@ -273,10 +420,19 @@ final class KvService extends KVGrpc.KVImplBase {
 
   private static Status toStatus(Throwable error) {
     Throwable t = error;
-    while (t.getCause() != null && !(t instanceof RangeFailure)) {
+    while (t.getCause() != null && !(t instanceof RangeFailure) && !(t instanceof SaltedCopies.Refusal)) {
       t = t.getCause();
     }
+    if (t instanceof SaltedCopies.Refusal refusal) {
+      return refusal.status;
+    }
     return t instanceof RangeFailure failure ? failure.status : Status.INTERNAL.withDescription(String.valueOf(t));
+  }
+
+  /** As {@link #toStatus(Throwable)}, with Ratis's failures of range {@code rangeId} mapped too. */
+  private static Status toStatus(Throwable error, long rangeId) {
+    Status status = toStatus(error);
+    return status.getCode() == Status.Code.INTERNAL ? StatusMapping.forFailure(rangeId, error) : status;
   }
 
   private long waitMillis() {

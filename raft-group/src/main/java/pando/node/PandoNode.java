@@ -34,6 +34,7 @@ public final class PandoNode implements AutoCloseable {
   // Replaced, under layoutLock, when the placement driver publishes a newer range table.
   private final AtomicReference<RangeLayout> layout;
   private final Object layoutLock = new Object();
+  private final HotKeyView hotKeys = new HotKeyView();
   private final RangeReplicas replicas;
   private Server api;
   private PdHeartbeater heartbeater;
@@ -57,10 +58,12 @@ public final class PandoNode implements AutoCloseable {
       return current.range(id).map(range -> range.replicas().stream()
           .map(r -> new Peer(r, current.member(r).raftAddress())).toList());
     });
+    SaltedCopies copies = SaltedCopies.over(node.layout::get, replicas);
     try {
       node.api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
-          .addService(new KvService(node.layout::get, replicas, config.limits(), config.requestTimeoutMax()))
-          .addService(new RangeAdminService(replicas))
+          .addService(new KvService(node.layout::get, replicas, config.limits(), config.requestTimeoutMax(),
+              node.hotKeys, copies))
+          .addService(new RangeAdminService(replicas, copies))
           .maxInboundMessageSize(config.limits().maxMessageBytes())
           .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
           // Handlers check a request and hand it to Ratis, which answers with a future; none of them
@@ -80,7 +83,8 @@ public final class PandoNode implements AutoCloseable {
         layout.rangesOn(self.id()).stream().map(RangeSpec::id).toList(), layout.version(), config.dataDir());
     if (!config.pdAddresses().isEmpty()) {
       node.heartbeater = new PdHeartbeater(self, replicas::localRangeIds, replicas::status, replicas::drainLoad,
-          config.pdAddresses(), config.heartbeatInterval(), () -> node.layout.get().version(), node::adoptTable);
+          config.pdAddresses(), config.heartbeatInterval(), () -> node.layout.get().version(), node::adoptTable,
+          node.hotKeys);
       node.heartbeater.start();
     }
     return node;

@@ -45,6 +45,7 @@ final class PdHeartbeater implements AutoCloseable {
   private final TableListener onNewerTable;
   private final Function<Long, java.util.Optional<ReplicaStatus>> status;
   private final LoadSource load;
+  private final HotKeyView hotKeys;
   private final PdConnection pd;
   private final ScheduledExecutorService timer;
   private final Map<Long, String> unreadable = new HashMap<>();
@@ -71,13 +72,14 @@ final class PdHeartbeater implements AutoCloseable {
   PdHeartbeater(ClusterMember self, java.util.function.Supplier<List<Long>> rangeIds,
       Function<Long, java.util.Optional<ReplicaStatus>> status, LoadSource load, List<String> pdAddresses,
       Duration interval,
-      java.util.function.LongSupplier layoutVersion, TableListener onNewerTable) {
+      java.util.function.LongSupplier layoutVersion, TableListener onNewerTable, HotKeyView hotKeys) {
     this.self = self;
     this.rangeIds = rangeIds;
     this.layoutVersion = layoutVersion;
     this.onNewerTable = onNewerTable;
     this.status = status;
     this.load = load;
+    this.hotKeys = hotKeys;
     this.pd = new PdConnection(pdAddresses);
     this.interval = interval;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,11 +98,14 @@ final class PdHeartbeater implements AutoCloseable {
       if (!registered) {
         register();
       }
-      long tableVersion = heartbeat();
-      if (tableVersion > layoutVersion.getAsLong()) {
+      pando.v1.HeartbeatResponse answer = heartbeat();
+      if (answer.getTableVersion() > layoutVersion.getAsLong()) {
         onNewerTable.accept(pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
             .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
             .getRangeTable(GetRangeTableRequest.getDefaultInstance())));
+      }
+      if (answer.getHotKeyTableVersion() > hotKeys.table().version()) {
+        fetchHotKeys();
       }
       problem(null);
     } catch (StatusRuntimeException e) {
@@ -141,16 +146,31 @@ final class PdHeartbeater implements AutoCloseable {
         .build();
   }
 
-  /** Sends one heartbeat; returns the PD's table version. */
-  private long heartbeat() {
+  /** Sends one heartbeat; returns the PD's answer (its table versions). */
+  private pando.v1.HeartbeatResponse heartbeat() {
     HeartbeatRequest request = HeartbeatRequest.newBuilder()
         .setNodeId(self.id())
         .addAllReplicas(replicaStats())
+        .setHotKeyTableSettledVersion(hotKeys.settledVersion())
         .build();
     return pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
         .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .heartbeat(request)).getTableVersion();
+        .heartbeat(request));
   }
+
+  private void fetchHotKeys() {
+    pando.v1.HotKeysResponse answer = pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .withMaxInboundMessageSize(HOT_KEY_TABLE_BYTES_MAX)
+        .getHotKeys(pando.v1.GetHotKeysRequest.getDefaultInstance()));
+    pando.api.hot.HotKeyTable table = pando.api.hot.HotKeyMessages.table(answer);
+    if (hotKeys.adopt(table)) {
+      LOG.info("node={} event=hot-keys-updated version={} keys={}", self.id(), table.version(), table.size());
+    }
+  }
+
+  // A full table: 10,000 keys of up to 4,089 bytes and their fields.
+  private static final int HOT_KEY_TABLE_BYTES_MAX = 48 << 20;
 
   private List<ReplicaStats> replicaStats() {
     List<ReplicaStats.Builder> out = new ArrayList<>();

@@ -28,10 +28,56 @@ final class RangeAdminService extends RangeAdminGrpc.RangeAdminImplBase {
   // A membership change may wait for a new replica to catch up by snapshot.
   private static final Duration CHANGE_TIMEOUT = Duration.ofSeconds(60);
 
-  private final RangeReplicas replicas;
+  // A step fills or empties up to 64 copies, one range write each.
+  private static final Duration HOT_KEY_STEP_TIMEOUT = Duration.ofSeconds(60);
 
-  RangeAdminService(RangeReplicas replicas) {
+  private final RangeReplicas replicas;
+  private final SaltedCopies copies;
+
+  RangeAdminService(RangeReplicas replicas, SaltedCopies copies) {
     this.replicas = replicas;
+    this.copies = copies;
+  }
+
+  @Override
+  public void hotKeyStep(pando.v1.HotKeyStepRequest request, StreamObserver<pando.v1.HotKeyStepResponse> response) {
+    pando.api.hot.HotKey hot;
+    try {
+      hot = pando.api.hot.HotKeyMessages.fromMessage(request.getHotKey());
+    } catch (IllegalArgumentException e) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    boolean counter = hot.mode() == pando.api.hot.HotKey.Mode.WRITE_HOT_COUNTER;
+    CompletableFuture<Void> step;
+    switch (request.getStep()) {
+      case FILL_COPIES -> step = counter ? null : copies.fill(hot);
+      case DELETE_COPIES -> step = copies.deleteCopies(hot);
+      case FOLD_COUNTER -> step = counter ? copies.foldCounter(hot) : null;
+      default -> {
+        response.onError(Status.INVALID_ARGUMENT.withDescription(
+            "step must be FILL_COPIES, DELETE_COPIES or FOLD_COUNTER").asRuntimeException());
+        return;
+      }
+    }
+    if (step == null) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription(request.getStep() + " does not apply to a "
+          + hot.mode() + " key").asRuntimeException());
+      return;
+    }
+    step.orTimeout(HOT_KEY_STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ignored, error) -> {
+      if (error == null) {
+        response.onNext(pando.v1.HotKeyStepResponse.getDefaultInstance());
+        response.onCompleted();
+        return;
+      }
+      Throwable cause = error;
+      while (cause.getCause() != null && !(cause instanceof SaltedCopies.Refusal)) {
+        cause = cause.getCause();
+      }
+      response.onError((cause instanceof SaltedCopies.Refusal refusal ? refusal.status
+          : StatusMapping.forFailure(0, error)).asRuntimeException());
+    });
   }
 
   @Override

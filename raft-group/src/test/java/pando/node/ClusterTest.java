@@ -203,7 +203,7 @@ class ClusterTest {
   }
 
   @Test
-  void aReservedKeyCanBeReadAndIncrementedButNotWritten() {
+  void aSaltedCopyIsNeverWrittenByUsersAndNotServedWhileItsKeyIsNotSalted() {
     ByteString copy = pando.api.hot.SaltedKeys.salted(b("reserved-test"), 0, 2);
 
     assertInvalid(() -> cluster.kv(0).put(PutRequest.newBuilder().setKey(copy).setValue(b("v")).build()), "reserves");
@@ -212,9 +212,15 @@ class ClusterTest {
     assertInvalid(() -> cluster.kv(0).batchPut(BatchPutRequest.newBuilder()
         .addEntries(KeyValue.newBuilder().setKey(copy).setValue(b("v"))).build()), "entry #0: key starts with");
 
-    assertThat(cluster.kv(1).incr(IncrRequest.newBuilder().setKey(copy).setDelta(3).build()).getValue()).isEqualTo(3);
-    assertThat(cluster.kv(2).get(GetRequest.newBuilder().setKey(copy).build()).getValue().asReadOnlyByteBuffer().getLong())
-        .isEqualTo(3);
+    // Reads and increments of copies are how clients use a salted key, and only while it is salted.
+    for (Runnable call : List.<Runnable>of(
+        () -> cluster.kv(1).incr(IncrRequest.newBuilder().setKey(copy).setDelta(3).build()),
+        () -> cluster.kv(2).get(GetRequest.newBuilder().setKey(copy).build()))) {
+      assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(e.getStatus().getDescription()).contains("salted copy not in use");
+      });
+    }
   }
 
   @Test

@@ -69,35 +69,15 @@ public final class HotKeyProtos {
 
   /** What nodes, clients and operators see of {@code hot}. */
   public static pando.v1.HotKey toPublic(HotKey hot) {
-    return pando.v1.HotKey.newBuilder()
-        .setKey(hot.key())
-        .setMode(toPublic(hot.mode()))
-        .setSalts(hot.salts())
-        .setState(switch (hot.state()) {
-          case SALTING -> pando.v1.HotKey.State.SALTING;
-          case ACTIVE -> pando.v1.HotKey.State.ACTIVE;
-          case UNSALTING -> pando.v1.HotKey.State.UNSALTING;
-        })
-        .setOrigin(switch (hot.origin()) {
-          case DETECTED -> pando.v1.HotKey.Origin.DETECTED;
-          case PINNED -> pando.v1.HotKey.Origin.PINNED;
-        })
-        .build();
+    return pando.api.hot.HotKeyMessages.toMessage(hot);
   }
 
   public static pando.v1.HotKey.Mode toPublic(Mode mode) {
-    return switch (mode) {
-      case READ_HOT -> pando.v1.HotKey.Mode.READ_HOT;
-      case WRITE_HOT_COUNTER -> pando.v1.HotKey.Mode.WRITE_HOT_COUNTER;
-    };
+    return pando.api.hot.HotKeyMessages.toMessage(mode);
   }
 
   /** The mode a request names; empty if it names none or one this PD does not know. */
   public static Optional<Mode> fromPublic(pando.v1.HotKey.Mode mode) {
-    return switch (mode) {
-      case READ_HOT -> Optional.of(Mode.READ_HOT);
-      case WRITE_HOT_COUNTER -> Optional.of(Mode.WRITE_HOT_COUNTER);
-      case MODE_UNSPECIFIED, UNRECOGNIZED -> Optional.empty();
-    };
+    return pando.api.hot.HotKeyMessages.mode(mode);
   }
 }

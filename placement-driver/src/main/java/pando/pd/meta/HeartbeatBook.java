@@ -35,7 +35,7 @@ public final class HeartbeatBook {
   private final int maxReplicasPerNode;
   private final Map<String, Heard> byNode = new HashMap<>();
 
-  private record Heard(long atMs, List<ReplicaStats> replicas) {}
+  private record Heard(long atMs, List<ReplicaStats> replicas, long hotKeyTableSettled) {}
 
   /**
    * A book for a replica that became leader at {@code leaderSinceMs}, keeping statistics of at most
@@ -76,7 +76,8 @@ public final class HeartbeatBook {
     if (replicas.size() > maxReplicasPerNode) {
       replicas = replicas.subList(0, maxReplicasPerNode);
     }
-    byNode.put(heartbeat.getNodeId(), new Heard(nowMs, List.copyOf(replicas)));
+    byNode.put(heartbeat.getNodeId(), new Heard(nowMs, List.copyOf(replicas),
+        heartbeat.getHotKeyTableSettledVersion()));
   }
 
   /**
@@ -103,6 +104,15 @@ public final class HeartbeatBook {
   public synchronized List<ReplicaStats> replicas(String nodeId) {
     Heard heard = byNode.get(nodeId);
     return heard == null ? List.of() : heard.replicas();
+  }
+
+  /**
+   * The hot-key table version the node last said it has settled on (no request of an older version
+   * still running); -1 if it has not reported since this replica became leader.
+   */
+  public synchronized long hotKeyTableSettled(String nodeId) {
+    Heard heard = byNode.get(nodeId);
+    return heard == null ? -1 : heard.hotKeyTableSettled();
   }
 
   /** Drops everything heard from the node; it is then judged as if never heard from. */

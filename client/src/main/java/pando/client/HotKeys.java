@@ -1,0 +1,81 @@
+package pando.client;
+
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import pando.api.hot.HotKeyMessages;
+import pando.api.hot.HotKeyTable;
+import pando.api.pd.PdConnection;
+import pando.v1.GetHotKeysRequest;
+import pando.v1.PlacementDriverGrpc;
+
+/**
+ * The client's copy of the PD's hot-key table. It is fetched again in the background when a call
+ * finds it older than {@link #REFRESH_EVERY} (calls go on with the copy they have, so a slow or
+ * unreachable PD never delays them), and at once, by the calling thread, when a node refuses a
+ * salted copy the table named. A fetch that fails keeps the old copy: a stale
+ * table costs load spreading, never correctness, because nodes refuse a copy that is not in use and
+ * the client then uses the plain key.
+ */
+final class HotKeys {
+  static final Duration REFRESH_EVERY = Duration.ofSeconds(2);
+  private static final Duration FETCH_DEADLINE = Duration.ofSeconds(2);
+  // A full table: 10,000 keys of up to 4,089 bytes and their fields.
+  private static final int TABLE_BYTES_MAX = 48 << 20;
+
+  private final PdConnection pd;
+  private final LongSupplier clockNanos;
+  private final java.util.concurrent.Executor background;
+  private final ReentrantLock fetching = new ReentrantLock();
+  private volatile HotKeyTable table = HotKeyTable.empty();
+  private volatile long fetchedAtNanos;
+  private volatile boolean fetched;
+
+  HotKeys(PdConnection pd, LongSupplier clockNanos, java.util.concurrent.Executor background) {
+    this.pd = pd;
+    this.clockNanos = clockNanos;
+    this.background = background;
+  }
+
+  /** The table as fetched last; starts a fetch in the background if it is older than {@link #REFRESH_EVERY}. */
+  HotKeyTable current() {
+    if ((!fetched || clockNanos.getAsLong() - fetchedAtNanos > REFRESH_EVERY.toNanos()) && !fetching.isLocked()) {
+      try {
+        background.execute(() -> refresh(false));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // The client is closing.
+      }
+    }
+    return table;
+  }
+
+  /** Fetches the table now (a node said a copy is not in use); waits for a fetch in progress. */
+  void refreshNow() {
+    refresh(true);
+  }
+
+  private void refresh(boolean wait) {
+    if (wait) {
+      fetching.lock();
+    } else if (!fetching.tryLock()) {
+      return;
+    }
+    try {
+      HotKeyTable newer = HotKeyMessages.table(pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(FETCH_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+          .withMaxInboundMessageSize(TABLE_BYTES_MAX)
+          .getHotKeys(GetHotKeysRequest.getDefaultInstance())));
+      if (newer.version() >= table.version()) {
+        table = newer;
+      }
+    } catch (StatusRuntimeException | IllegalArgumentException e) {
+      // Keep the copy we have; see the class comment.
+    } finally {
+      fetchedAtNanos = clockNanos.getAsLong();
+      fetched = true;
+      fetching.unlock();
+    }
+  }
+}
