@@ -18,9 +18,43 @@ public sealed interface KeyChooser {
       case "uniform" -> new Uniform(records);
       case "zipfian" -> new Zipfian(records, theta);
       case "latest" -> new Latest(new Zipfian(records, theta));
-      default -> throw new IllegalArgumentException(
-          "unknown key distribution '" + name + "'; use uniform, zipfian or latest");
+      default -> {
+        if (name.equals("hotspot") || name.startsWith("hotspot:")) {
+          yield new Hotspot(records, name.equals("hotspot") ? 0.5 : parseShare(name.substring("hotspot:".length())));
+        }
+        throw new IllegalArgumentException(
+            "unknown key distribution '" + name + "'; use uniform, zipfian, latest or hotspot[:share]");
+      }
     };
+  }
+
+  private static double parseShare(String text) {
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("hotspot share must be a number in (0, 1), got '" + text + "'");
+    }
+  }
+
+  /**
+   * One record (index 0) takes {@code share} of the operations, the others the rest uniformly: a
+   * single hot key hammered while the rest of the data is used evenly.
+   */
+  record Hotspot(long records, double share) implements KeyChooser {
+    public Hotspot {
+      checkRecords(records);
+      if (records < 2) {
+        throw new IllegalArgumentException("a hotspot needs at least 2 records, got " + records);
+      }
+      if (!(share > 0 && share < 1)) {
+        throw new IllegalArgumentException("hotspot share must be in (0, 1), got " + share);
+      }
+    }
+
+    @Override
+    public long next(SplittableRandom random) {
+      return random.nextDouble() < share ? 0 : 1 + random.nextLong(records - 1);
+    }
   }
 
   record Uniform(long records) implements KeyChooser {

@@ -22,7 +22,8 @@ public final class WorkloadOptions {
   public Duration duration;
 
   @Option(names = "--distribution", defaultValue = "zipfian",
-      description = "Key choice: uniform, zipfian or latest (default: ${DEFAULT-VALUE}).")
+      description = "Key choice: uniform, zipfian, latest, or hotspot[:share] (record 0 takes share of the"
+          + " operations, 0.5 by default, the rest uniform) (default: ${DEFAULT-VALUE}).")
   public String distribution;
 
   @Option(names = "--theta", defaultValue = "0.99", description = "Zipfian skew (default: ${DEFAULT-VALUE}).")

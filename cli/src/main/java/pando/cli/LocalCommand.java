@@ -48,12 +48,31 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--node-heap", defaultValue = "768m", description = "JVM heap per node (default: ${DEFAULT-VALUE}).")
   String heap;
 
+  @Option(names = "--pd-option", paramLabel = "FLAG",
+      description = "A flag for the placement driver (see 'pando pd --help'), e.g. --pd-option=--hot-key-ops=500;"
+          + " repeat for more.")
+  List<String> pdOptions = new ArrayList<>();
+
+  private List<String> pdArgs(int initialNodes, int rf) {
+    List<String> args = new ArrayList<>(List.of(
+        "--initial-nodes=" + initialNodes, "--initial-ranges=" + initialRanges, "--replication=" + rf));
+    for (String option : pdOptions) {
+      if (!option.startsWith("--")) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--pd-option takes a flag of 'pando pd' such as --hot-key-ops=500, got '" + option + "'");
+      }
+      args.add(option);
+    }
+    return args;
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path absolute = dir.toAbsolutePath().normalize();
     boolean existing = Files.exists(absolute.resolve("n1").resolve("layout.txt"));
     int rf = replication != null ? replication : (nodes >= 3 ? 3 : 1);
+    List<String> pdArgs = pdArgs(nodes, rf);
     var members = LocalCluster.plan(absolute, nodes, basePort);
     LocalCluster.checkPortsFree(members);
     List<String> nodeArgs = new ArrayList<>(List.of("--initial-ranges=" + initialRanges, "--replication=" + rf));
@@ -64,8 +83,7 @@ final class LocalCommand implements Callable<Integer> {
     out.flush();
     LocalCluster.checkPortsFree(List.of(new pando.node.ClusterMember("pd1", "127.0.0.1", basePort + 201, basePort + 200)));
     LocalCluster cluster = new LocalCluster(absolute, members, nodeArgs, heap, System.getProperty("java.class.path"))
-        .withPlacementDriver(new LocalCluster.LocalPd(basePort + 200, basePort + 201, List.of(
-            "--initial-nodes=" + members.size(), "--initial-ranges=" + initialRanges, "--replication=" + rf)));
+        .withPlacementDriver(new LocalCluster.LocalPd(basePort + 200, basePort + 201, pdArgs));
     CountDownLatch stopping = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
       stopping.countDown();

@@ -100,6 +100,11 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
           + " add' (default: ${DEFAULT-VALUE}).")
   double hotKeyOpsPerSec;
 
+  @Option(names = "--hot-key-copy-ops", defaultValue = "2000",
+      description = "A key the placement driver salts gets one copy per this many of its operations per"
+          + " second, 2 to 16 copies (default: ${DEFAULT-VALUE}).")
+  double hotKeyCopyOpsPerSec;
+
   @Option(names = "--hot-key-window", defaultValue = "30s",
       description = "How long a key must stay hot before it is salted (default: ${DEFAULT-VALUE}).")
   Duration hotKeyWindow;
@@ -132,10 +137,15 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
     if (hotKeyOpsPerSec == 0) {
       return java.util.Optional.empty();
     }
+    if (!(hotKeyCopyOpsPerSec > 0) || !Double.isFinite(hotKeyCopyOpsPerSec)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--hot-key-copy-ops must be a positive number of operations per second, got " + hotKeyCopyOpsPerSec);
+    }
     pando.pd.hot.HotKeyConfig d = pando.pd.hot.HotKeyConfig.defaults();
-    double scale = hotKeyOpsPerSec / d.hotKeyOpsPerSecMin();
+    // Cool at a fifth of the hot rate, as the defaults are, so a key near the threshold does not flap.
+    double coolOpsPerSec = hotKeyOpsPerSec * d.coolOpsPerSec() / d.hotKeyOpsPerSecMin();
     return java.util.Optional.of(new pando.pd.hot.HotKeyConfig(hotKeyOpsPerSec, hotKeyWindow,
-        d.coolOpsPerSec() * scale, d.coolWindow(), d.perCopyOpsPerSecTarget() * scale, d.maxSalts(), d.maxHotKeys(),
+        coolOpsPerSec, d.coolWindow(), hotKeyCopyOpsPerSec, d.maxSalts(), d.maxHotKeys(),
         d.readShareMin(), d.counterShareMin()));
   }
 

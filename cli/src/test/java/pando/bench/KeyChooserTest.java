@@ -18,7 +18,7 @@ class KeyChooserTest {
 
   @Test
   void everyDistributionStaysInsideTheRecords() {
-    for (String name : new String[] {"uniform", "zipfian", "latest"}) {
+    for (String name : new String[] {"uniform", "zipfian", "latest", "hotspot", "hotspot:0.9"}) {
       long[] counts = histogram(KeyChooser.of(name, 50, 0.99), 50, 20_000);
       assertThat(java.util.Arrays.stream(counts).sum()).as(name).isEqualTo(20_000);
     }
@@ -37,8 +37,19 @@ class KeyChooserTest {
   }
 
   @Test
+  void aHotspotGivesOneRecordItsShareAndSpreadsTheRestEvenly() {
+    long[] counts = histogram(KeyChooser.of("hotspot:0.5", 1000, 0.99), 1000, 100_000);
+    assertThat(counts[0]).isBetween(48_500L, 51_500L);
+    // The other 999 records share the other half: about 50 each.
+    assertThat(counts[1]).isBetween(15L, 100L);
+    assertThat(counts[999]).isBetween(15L, 100L);
+  }
+
+  @Test
   void badParametersAreRefusedWithAReadableMessage() {
-    assertThatThrownBy(() -> KeyChooser.of("gaussian", 10, 0.99)).hasMessageContaining("use uniform, zipfian or latest");
+    assertThatThrownBy(() -> KeyChooser.of("gaussian", 10, 0.99)).hasMessageContaining("use uniform, zipfian, latest or hotspot");
+    assertThatThrownBy(() -> KeyChooser.of("hotspot:1.5", 10, 0.99)).hasMessageContaining("share must be in (0, 1)");
+    assertThatThrownBy(() -> KeyChooser.of("hotspot:lots", 10, 0.99)).hasMessageContaining("share must be a number");
     assertThatThrownBy(() -> KeyChooser.of("zipfian", 10, 1.5)).hasMessageContaining("theta must be in (0, 1)");
     assertThatThrownBy(() -> KeyChooser.of("uniform", 0, 0.99)).hasMessageContaining("record count must be positive");
   }

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Hot-key handling on versus off, on this machine, in one run:
+#   for each key distribution (zipfian 0.99, and a single key taking half of all operations), and
+#   for each mode in the order off, on, on, off (--runs 2), so drift over time favours neither:
+#     1. starts a fresh 3-node cluster (pando local) whose placement driver salts hot keys by itself
+#        ("on": --hot-key-ops, --hot-key-copy-ops, a 10 s window) or never ("off": --hot-key-ops=0);
+#     2. loads the records and runs a warm-up (during which "on" detects and salts the hot keys);
+#     3. measures a run with pando bench --json, and each node process's CPU time over that run;
+#     4. records the hot-key table, stops the cluster by PID and deletes its data.
+#   Then prints one table: ops/s, read and update p99, and the busiest node's CPU over the mean
+#   (1.0 = perfectly even), median of the runs of each mode.
+#
+# Usage: bench/hot-keys.sh [--base-port P] [--dir DIR] [--runs N] [--records N] [--threads N]
+#          [--duration D] [--warm-up D] [--workload W] [--hot-key-ops N] [--hot-key-copy-ops N] [--keep-data]
+# Defaults: 9400, a new directory under $TMPDIR, 2, 10000, 8, 30s, 45s, B, 300, 500.
+# Needs: java, the jar (built with mvn -B -DskipTests package if missing), python3 for the summary.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+base=9400 run_dir="" runs=2 records=10000 threads=8 duration=30s warm_up=45s workload=B
+hot_ops=300 copy_ops=500 keep_data=false
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --base-port) base="$2"; shift 2 ;;
+    --dir) run_dir="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --records) records="$2"; shift 2 ;;
+    --threads) threads="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --warm-up) warm_up="$2"; shift 2 ;;
+    --workload) workload="$2"; shift 2 ;;
+    --hot-key-ops) hot_ops="$2"; shift 2 ;;
+    --hot-key-copy-ops) copy_ops="$2"; shift 2 ;;
+    --keep-data) keep_data=true; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) printf 'hot-keys: unknown option %s (see --help)\n' "$1" >&2; exit 2 ;;
+  esac
+done
+
+step() { printf 'hot-keys: %s\n' "$*" >&2; }
+fail() { printf 'hot-keys: %s\n' "$*" >&2; exit 1; }
+command -v python3 >/dev/null || fail "python3 is needed for the summary"
+
+jar="$root/cli/target/pando.jar"
+if [[ ! -f "$jar" ]]; then
+  step "building the jar (mvn package, tests skipped)"
+  (cd "$root" && mvn -B -q -DskipTests package) >&2
+fi
+if [[ -z "$run_dir" ]]; then run_dir="$(mktemp -d -t pando-hot-keys-XXXXXX)"; else mkdir -p "$run_dir"; fi
+run_dir="$(cd "$run_dir" && pwd)"
+results="$run_dir/results"
+mkdir -p "$results"
+pd="127.0.0.1:$((base + 200))"
+
+local_pid=""
+stop_cluster() {
+  [[ -n "$local_pid" ]] || return 0
+  kill -TERM "$local_pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$local_pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+  if kill -0 "$local_pid" 2>/dev/null; then kill -KILL "$local_pid" 2>/dev/null || true; fi
+  local_pid=""
+}
+trap 'stop_cluster' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# CPU seconds (user + system) of each node process of the running cluster, "pid seconds" per line.
+node_cpu() {
+  local pid ticks
+  ticks=$(getconf CLK_TCK)
+  for pid in $(pgrep -P "$local_pid"); do
+    if tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q ' node '; then
+      awk -v t="$ticks" -v p="$pid" '{ print p, ($14 + $15) / t }' "/proc/$pid/stat"
+    fi
+  done
+}
+
+one_run() { # distribution mode run
+  local dist=$1 mode=$2 r=$3 name dir
+  name="$(echo "$dist" | tr ':' '-')-$mode-$r"
+  dir="$run_dir/$name"
+  local ops=0
+  [[ "$mode" == on ]] && ops=$hot_ops
+  step "$name: starting a cluster (hot-key handling $mode)"
+  java -jar "$jar" local --dir "$dir" --base-port "$base" \
+    --pd-option=--hot-key-ops=$ops --pd-option=--hot-key-window=10s \
+    --pd-option=--hot-key-copy-ops=$copy_ops > "$run_dir/$name.log" 2>&1 &
+  local_pid=$!
+  local deadline=$((SECONDS + 120))
+  until grep -q '^cluster ready' "$run_dir/$name.log"; do
+    kill -0 "$local_pid" 2>/dev/null || fail "pando local exited; see $run_dir/$name.log"
+    (( SECONDS < deadline )) || fail "the cluster was not ready within 120 s; see $run_dir/$name.log"
+    sleep 0.5
+  done
+  step "$name: load and warm-up ($warm_up)"
+  java -jar "$jar" bench --pd "$pd" --records "$records" --workload "$workload" --threads "$threads" \
+    --duration "$warm_up" --distribution "$dist" > "$results/$name-warmup.txt" 2>&1
+  node_cpu > "$results/$name-cpu-before.txt"
+  step "$name: measured run ($duration)"
+  java -jar "$jar" bench --pd "$pd" --records "$records" --workload "$workload" --threads "$threads" \
+    --duration "$duration" --distribution "$dist" --no-load --json > "$results/$name.json" 2> "$results/$name-bench.log"
+  node_cpu > "$results/$name-cpu-after.txt"
+  java -jar "$jar" admin hotkeys --pd "$pd" > "$results/$name-hotkeys.txt" 2>&1 || true
+  stop_cluster
+  $keep_data || rm -rf "$dir"
+}
+
+order=()
+for ((r = 1; r <= runs; r++)); do
+  if (( r % 2 == 1 )); then order+=("off:$r" "on:$r"); else order+=("on:$r" "off:$r"); fi
+done
+for dist in zipfian hotspot:0.5; do
+  for entry in "${order[@]}"; do
+    one_run "$dist" "${entry%%:*}" "${entry##*:}"
+  done
+done
+
+python3 - "$results" > "$results/summary.txt" <<'PY'
+import glob, json, os, statistics, sys
+results = sys.argv[1]
+def cpu(path):
+    return {line.split()[0]: float(line.split()[1]) for line in open(path) if line.strip()}
+rows = {}
+for path in sorted(glob.glob(os.path.join(results, "*.json"))):
+    name = os.path.basename(path)[:-5]
+    dist, mode, run = name.rsplit("-", 2)
+    r = json.load(open(path))
+    before, after = cpu(os.path.join(results, name + "-cpu-before.txt")), cpu(os.path.join(results, name + "-cpu-after.txt"))
+    used = [after[p] - before[p] for p in after if p in before]
+    balance = max(used) / statistics.mean(used) if used and statistics.mean(used) > 0 else float("nan")
+    ops = r["ops"]
+    rows.setdefault((dist, mode), []).append((r["total_ops_per_second"],
+        ops.get("read", {}).get("p99_ms", float("nan")), ops.get("update", {}).get("p99_ms", float("nan")),
+        balance, sum(used) / r["seconds"]))
+print("%-12s %-4s %5s %9s %10s %12s %16s %14s" % ("keys", "mode", "runs", "ops/s", "read p99", "update p99",
+      "node CPU max/mean", "CPU cores used"))
+for (dist, mode), vals in sorted(rows.items()):
+    med = [statistics.median(v[i] for v in vals) for i in range(5)]
+    print("%-12s %-4s %5d %9.0f %10.2f %12.2f %16.2f %14.2f" % (dist, mode, len(vals), *med))
+PY
+cat "$results/summary.txt"
+step "results in $results (JSON per run, CPU per node, the hot-key table at the end of each run)"
