@@ -44,7 +44,8 @@ public record BenchConfig(
     if (targetOpsPerSecond < 0) {
       throw new IllegalArgumentException("target rate must not be negative");
     }
-    KeyChooser.of(distribution, 1, theta); // validates the name and theta
+    // Validates the name, theta and share; at most 2 records, so a Zipfian does not sum its series twice.
+    KeyChooser.of(distribution, Math.min(records, 2), theta);
   }
 
   public static byte[] key(long record) {

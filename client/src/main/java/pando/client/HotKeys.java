@@ -29,6 +29,8 @@ final class HotKeys {
   private final LongSupplier clockNanos;
   private final java.util.concurrent.Executor background;
   private final ReentrantLock fetching = new ReentrantLock();
+  // One background fetch at a time: calls that find the table stale while one is queued add none.
+  private final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile HotKeyTable table = HotKeyTable.empty();
   private volatile long fetchedAtNanos;
   private volatile boolean fetched;
@@ -41,11 +43,18 @@ final class HotKeys {
 
   /** The table as fetched last; starts a fetch in the background if it is older than {@link #REFRESH_EVERY}. */
   HotKeyTable current() {
-    if ((!fetched || clockNanos.getAsLong() - fetchedAtNanos > REFRESH_EVERY.toNanos()) && !fetching.isLocked()) {
+    if ((!fetched || clockNanos.getAsLong() - fetchedAtNanos > REFRESH_EVERY.toNanos())
+        && queued.compareAndSet(false, true)) {
       try {
-        background.execute(() -> refresh(false));
+        background.execute(() -> {
+          try {
+            refresh(false);
+          } finally {
+            queued.set(false);
+          }
+        });
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        // The client is closing.
+        queued.set(false); // the client is closing
       }
     }
     return table;
