@@ -273,7 +273,7 @@ public final class PdServer implements AutoCloseable {
     if (book == null) {
       String leader = leadership.leaderId();
       throw Status.FAILED_PRECONDITION
-          .withDescription("PD replica " + config.selfId() + " is not the PD leader"
+          .withDescription("PD replica " + config.selfId() + " " + pando.api.pd.PdConnection.NOT_LEADER
               + (leader == null ? " and no leader is known yet; retry shortly" : " (the leader is " + leader + "); ask another PD address"))
           .asRuntimeException();
     }

@@ -90,6 +90,32 @@ class PdServerTest {
   }
 
   @Test
+  void aRefusalByTheLeaderReachesTheCallerThroughEveryReplicaAddress() throws Exception {
+    List<PdServer> pds = new ArrayList<>();
+    for (PdConfig c : configs(3)) {
+      pds.add(start(c));
+    }
+    PdServer leader = awaitLeader(pds);
+    // Followers first: the call starts at a replica that refuses as not the leader, and goes on.
+    List<PdServer> followersFirst = new ArrayList<>(pds.stream().filter(p -> p != leader).toList());
+    followersFirst.add(leader);
+    try (PdConnection pd = connection(followersFirst)) {
+      pando.v1.AddHotKeyRequest pin = pando.v1.AddHotKeyRequest.newBuilder()
+          .setKey(com.google.protobuf.ByteString.copyFromUtf8("k")).setSalts(2)
+          .setMode(pando.v1.HotKey.Mode.READ_HOT).build();
+      pd.call(c -> AdminGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS).addHotKey(pin));
+
+      // The leader refuses other settings for the key; that is its answer, not a reason to try elsewhere.
+      assertThatThrownBy(() -> pd.call(c -> AdminGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .addHotKey(pin.toBuilder().setSalts(3).build())))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+            assertThat(e.getStatus().getDescription()).doesNotContain(PdConnection.NOT_LEADER);
+          });
+    }
+  }
+
+  @Test
   void theLeaderKilledThePdReElectsAndKeepsEveryRegistration() throws Exception {
     List<PdServer> pds = new ArrayList<>();
     for (PdConfig c : configs(3)) {

@@ -19,8 +19,14 @@ import java.util.function.Function;
  * caller sets deadlines on the stubs it builds from the channel it is handed.
  */
 public final class PdConnection implements AutoCloseable {
-  private static final Set<Status.Code> TRY_NEXT = Set.of(
-      Status.Code.FAILED_PRECONDITION, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+  private static final Set<Status.Code> TRY_NEXT = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+
+  /**
+   * What a PD replica that does not lead says in its FAILED_PRECONDITION refusal. Only that refusal
+   * sends a call to the next replica: any other FAILED_PRECONDITION is the leader's answer (a node
+   * that still holds replicas, a hot key with other settings) and goes back to the caller as it is.
+   */
+  public static final String NOT_LEADER = "is not the PD leader";
 
   private final List<String> addresses;
   private final List<ManagedChannel> channels = new ArrayList<>();
@@ -70,7 +76,7 @@ public final class PdConnection implements AutoCloseable {
         preferred = index;
         return result;
       } catch (StatusRuntimeException e) {
-        if (!TRY_NEXT.contains(e.getStatus().getCode())) {
+        if (!tryNext(e.getStatus())) {
           throw e;
         }
         last = e;
@@ -80,6 +86,12 @@ public final class PdConnection implements AutoCloseable {
         .withDescription("no placement driver replica answered (" + String.join(", ", addresses)
             + "): " + last.getStatus().getDescription())
         .asRuntimeException();
+  }
+
+  private static boolean tryNext(Status status) {
+    return TRY_NEXT.contains(status.getCode())
+        || (status.getCode() == Status.Code.FAILED_PRECONDITION
+            && String.valueOf(status.getDescription()).contains(NOT_LEADER));
   }
 
   @Override
