@@ -139,11 +139,10 @@ final class KvService extends KVGrpc.KVImplBase {
       return;
     }
     long rangeId = layout.get().rangeFor(request.getKey().toByteArray()).id();
-    Optional<HotKey> counter = ticket.table().lookup(request.getKey())
-        .filter(h -> h.mode() == HotKey.Mode.WRITE_HOT_COUNTER);
+    Optional<HotKey> counter = SaltedCopies.counter(ticket.table(), request.getKey());
     if (counter.isPresent()) {
       answer(rangeId, copies.sumCounter(counter.get(), request.getConsistency() == ReadConsistency.STALE),
-          ticket, response);
+          new Closing<>(response, ticket));
       return;
     }
     RangeQuery query = RangeQuery.newBuilder().addKeys(request.getKey()).build();
@@ -179,16 +178,11 @@ final class KvService extends KVGrpc.KVImplBase {
     List<CompletableFuture<Void>> parts = new ArrayList<>();
     Map<Long, List<Integer>> positionsByRange = new LinkedHashMap<>();
     for (int i = 0; i < request.getKeysCount(); i++) {
-      Optional<HotKey> counter = ticket.table().lookup(request.getKeys(i))
-          .filter(h -> h.mode() == HotKey.Mode.WRITE_HOT_COUNTER);
+      Optional<HotKey> counter = SaltedCopies.counter(ticket.table(), request.getKeys(i));
       if (counter.isPresent()) {
         int position = i;
         long rangeId = layout.get().rangeFor(request.getKeys(i).toByteArray()).id();
-        parts.add(copies.sumCounter(counter.get(), request.getConsistency() == ReadConsistency.STALE)
-            .orTimeout(waitMillis(), TimeUnit.MILLISECONDS)
-            .exceptionally(error -> {
-              throw new RangeFailure(toStatus(error, rangeId));
-            })
+        parts.add(bounded(copies.sumCounter(counter.get(), request.getConsistency() == ReadConsistency.STALE), rangeId)
             .thenAccept(sum -> results[position] = sum));
         continue;
       }
@@ -210,7 +204,7 @@ final class KvService extends KVGrpc.KVImplBase {
     whenAll(parts, () -> {
       BatchGetResponse answer = BatchGetResponse.newBuilder().addAllResults(List.of(results)).build();
       if (answer.getSerializedSize() > limits.maxMessageBytes()) {
-        throw new RangeFailure(Status.RESOURCE_EXHAUSTED.withDescription("the values of these " + results.length
+        throw new StatusFailure(Status.RESOURCE_EXHAUSTED.withDescription("the values of these " + results.length
             + " keys add up to " + answer.getSerializedSize() + " bytes; one answer may carry at most "
             + limits.maxMessageBytes() + " bytes, so ask for fewer keys"));
       }
@@ -239,8 +233,7 @@ final class KvService extends KVGrpc.KVImplBase {
     }
     HotKeyView.Ticket ticket = hotKeys.begin();
     for (int i = 0; i < request.getEntriesCount(); i++) {
-      Optional<HotKey> hot = ticket.table().lookup(request.getEntries(i).getKey());
-      if (hot.isPresent() && hot.get().mode() == HotKey.Mode.WRITE_HOT_COUNTER) {
+      if (SaltedCopies.counter(ticket.table(), request.getEntries(i).getKey()).isPresent()) {
         ticket.close();
         response.onError(Status.FAILED_PRECONDITION.withDescription("entry #" + i + ": " + COUNTER_WRITE)
             .asRuntimeException());
@@ -283,7 +276,7 @@ final class KvService extends KVGrpc.KVImplBase {
     Optional<HotKey> hot = ticket.table().lookup(key);
     Optional<String> refusal = command.hasIncr()
         ? SaltedCopies.copyIncrementRefusal(ticket.table(), key)
-        : hot.filter(h -> h.mode() == HotKey.Mode.WRITE_HOT_COUNTER).map(h -> COUNTER_WRITE);
+        : SaltedCopies.counter(ticket.table(), key).map(h -> COUNTER_WRITE);
     if (refusal.isPresent()) {
       ticket.close();
       response.onError(Status.FAILED_PRECONDITION.withDescription(refusal.get()).asRuntimeException());
@@ -305,19 +298,17 @@ final class KvService extends KVGrpc.KVImplBase {
     return copies.copyWrite(hot, command, result)
         .orTimeout(waitMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(error -> {
-          throw new RangeFailure(Status.UNKNOWN.withDescription("the write took effect, but not every salted copy of"
+          throw new StatusFailure(Status.UNKNOWN.withDescription("the write took effect, but not every salted copy of"
               + " this hot key took it yet (" + StatusMapping.forFailure(0, error).getDescription()
               + "); readers may see the previous value until the next write or the placement driver's repair"));
         });
   }
 
-  /** Answers with what {@code pending} completes with, then lets the ticket go. */
-  private void answer(long rangeId, CompletableFuture<GetResponse> pending, HotKeyView.Ticket ticket,
-      StreamObserver<GetResponse> response) {
-    pending.orTimeout(waitMillis(), TimeUnit.MILLISECONDS).whenComplete((value, error) -> {
-      ticket.close();
+  /** Answers with what {@code pending} completes with, within the request's deadline. */
+  private <T> void answer(long rangeId, CompletableFuture<T> pending, StreamObserver<T> response) {
+    bounded(pending, rangeId).whenComplete((value, error) -> {
       if (error != null) {
-        response.onError(toStatus(error, rangeId).asRuntimeException());
+        response.onError(toStatus(error).asRuntimeException());
       } else {
         response.onNext(value);
         response.onCompleted();
@@ -383,7 +374,7 @@ final class KvService extends KVGrpc.KVImplBase {
       T result;
       try {
         result = answer.get();
-      } catch (RangeFailure failure) {
+      } catch (StatusFailure failure) {
         response.onError(failure.status.asRuntimeException());
         return;
       }
@@ -392,47 +383,29 @@ final class KvService extends KVGrpc.KVImplBase {
     });
   }
 
-  /** A range failure inside a batch, carried to {@link #whenAll} with its status already chosen. */
-  private static final class RangeFailure extends RuntimeException {
-    final Status status;
-
-    RangeFailure(Status status) {
-      super(status.getDescription(), null, false, false);
-      this.status = status;
-    }
-  }
-
   private static RangeResult checked(long rangeId, RangeResult result) {
     Status status = StatusMapping.forResult(result);
     if (!status.isOk()) {
-      throw new RangeFailure(status);
+      throw new StatusFailure(status);
     }
     return result;
   }
 
-  private CompletableFuture<RangeResult> bounded(CompletableFuture<RangeResult> pending, long rangeId) {
+  /** {@code pending}, failed with the status to answer if it fails or outlasts the request's deadline. */
+  private <T> CompletableFuture<T> bounded(CompletableFuture<T> pending, long rangeId) {
     return pending
         .orTimeout(waitMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(error -> {
-          throw new RangeFailure(StatusMapping.forFailure(rangeId, error));
+          throw new StatusFailure(StatusMapping.forFailure(rangeId, error));
         });
   }
 
   private static Status toStatus(Throwable error) {
     Throwable t = error;
-    while (t.getCause() != null && !(t instanceof RangeFailure) && !(t instanceof SaltedCopies.Refusal)) {
+    while (t.getCause() != null && !(t instanceof StatusFailure)) {
       t = t.getCause();
     }
-    if (t instanceof SaltedCopies.Refusal refusal) {
-      return refusal.status;
-    }
-    return t instanceof RangeFailure failure ? failure.status : Status.INTERNAL.withDescription(String.valueOf(t));
-  }
-
-  /** As {@link #toStatus(Throwable)}, with Ratis's failures of range {@code rangeId} mapped too. */
-  private static Status toStatus(Throwable error, long rangeId) {
-    Status status = toStatus(error);
-    return status.getCode() == Status.Code.INTERNAL ? StatusMapping.forFailure(rangeId, error) : status;
+    return t instanceof StatusFailure failure ? failure.status : Status.INTERNAL.withDescription(String.valueOf(t));
   }
 
   private long waitMillis() {

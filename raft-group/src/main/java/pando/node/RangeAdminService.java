@@ -71,12 +71,7 @@ final class RangeAdminService extends RangeAdminGrpc.RangeAdminImplBase {
         response.onCompleted();
         return;
       }
-      Throwable cause = error;
-      while (cause.getCause() != null && !(cause instanceof SaltedCopies.Refusal)) {
-        cause = cause.getCause();
-      }
-      response.onError((cause instanceof SaltedCopies.Refusal refusal ? refusal.status
-          : StatusMapping.forFailure(0, error)).asRuntimeException());
+      response.onError(StatusMapping.forFailure(0, error).asRuntimeException());
     });
   }
 

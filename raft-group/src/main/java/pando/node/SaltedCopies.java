@@ -91,6 +91,11 @@ final class SaltedCopies {
   /** The start of the refusal of a copy that is not in use; clients recognise it. */
   static final String STALE_COPY = "salted copy not in use: this copy of a hot key cannot be ";
 
+  /** The entry of {@code key} if it is salted as a counter. */
+  static Optional<HotKey> counter(HotKeyTable table, ByteString key) {
+    return table.lookup(key).filter(h -> h.mode() == HotKey.Mode.WRITE_HOT_COUNTER);
+  }
+
   /** True if writes of {@code hot}'s key must be copied to its salts. */
   static boolean copiesWrites(HotKey hot) {
     return hot.mode() == HotKey.Mode.READ_HOT && hot.state() != HotKey.State.UNSALTING;
@@ -174,7 +179,7 @@ final class SaltedCopies {
 
   private static long counterValue(ByteString value, int salt) {
     if (value.size() != Long.BYTES) {
-      throw new Refusal(Status.FAILED_PRECONDITION.withDescription(
+      throw new StatusFailure(Status.FAILED_PRECONDITION.withDescription(
           "salted copy " + salt + " holds " + value.size() + " bytes, not an 8-byte counter"));
     }
     return value.asReadOnlyByteBuffer().getLong();
@@ -238,26 +243,16 @@ final class SaltedCopies {
             return GetResponse.newBuilder().setFound(true).setValue(counterBytes(v.value())).build();
           }
           if (sum instanceof HotKey.CounterSum.Overflow o) {
-            throw new Refusal(Status.OUT_OF_RANGE.withDescription(o.message()));
+            throw new StatusFailure(Status.OUT_OF_RANGE.withDescription(o.message()));
           }
-          throw new Refusal(Status.FAILED_PRECONDITION.withDescription(((HotKey.CounterSum.NotACounter) sum).message()));
+          throw new StatusFailure(Status.FAILED_PRECONDITION.withDescription(((HotKey.CounterSum.NotACounter) sum).message()));
         });
-  }
-
-  /** A refusal with its status chosen, carried through the futures to the request's answer. */
-  static final class Refusal extends RuntimeException {
-    final Status status;
-
-    Refusal(Status status) {
-      super(status.getDescription(), null, false, false);
-      this.status = status;
-    }
   }
 
   private static RangeResult requireOk(RangeResult result, String step) {
     Status status = StatusMapping.forResult(result);
     if (!status.isOk()) {
-      throw new Refusal(status.withDescription(step + ": " + status.getDescription()));
+      throw new StatusFailure(status.withDescription(step + ": " + status.getDescription()));
     }
     return result;
   }

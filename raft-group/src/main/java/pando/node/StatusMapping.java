@@ -25,6 +25,9 @@ final class StatusMapping {
 
   static Status forFailure(long rangeId, Throwable error) {
     Throwable cause = unwrap(error);
+    if (cause instanceof StatusFailure chosen) {
+      return chosen.status;
+    }
     if (cause instanceof TimeoutException) {
       return Status.DEADLINE_EXCEEDED.withDescription(
           "range " + rangeId + " did not answer before the deadline; a write may or may not have taken effect");
