@@ -58,7 +58,7 @@ public final class PandoNode implements AutoCloseable {
       return current.range(id).map(range -> range.replicas().stream()
           .map(r -> new Peer(r, current.member(r).raftAddress())).toList());
     });
-    SaltedCopies copies = SaltedCopies.over(node.layout::get, replicas);
+    SaltedCopies copies = SaltedCopies.over(node.layout::get, replicas, config.requestTimeoutMax());
     try {
       node.api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
           .addService(new KvService(node.layout::get, replicas, config.limits(), config.requestTimeoutMax(),

@@ -3,6 +3,7 @@ package pando.node;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,8 +28,9 @@ import pando.v1.GetResponse;
  * <p>The node, not the client, copies writes: a client that has not fetched the newest hot-key
  * table still writes through a node, and the placement driver waits until every node has settled
  * on a table (see {@link HotKeyView}) before it fills copies or lets clients read them. Copies are
- * updated in salt order, one after the other, so copy {@code i} never holds a newer version than
- * copy {@code i - 1} (the prefix statement of {@link HotKey}).
+ * updated all at once, each with "put if newer", and updates of one copy that queue behind each
+ * other collapse into the newest ({@link CopyUpdates}): a write of a read-hot key costs one Raft
+ * round at its range and then one at the copies' ranges in parallel, not one per copy in turn.
  */
 final class SaltedCopies {
   /** Where a key's range is answered, and how long a step may take. */
@@ -41,13 +43,17 @@ final class SaltedCopies {
   }
 
   private final Ranges ranges;
+  private final CopyUpdates updates;
 
-  SaltedCopies(Ranges ranges) {
+  /** @param stepTimeout how long one update of one copy may take before its waiters fail */
+  SaltedCopies(Ranges ranges, Duration stepTimeout) {
     this.ranges = ranges;
+    this.updates = new CopyUpdates(this::putIfNewer, stepTimeout);
   }
 
   /** Copies kept through this node's replicas, routed by its current layout. */
-  static SaltedCopies over(java.util.function.Supplier<RangeLayout> layout, pando.raft.RangeReplicas replicas) {
+  static SaltedCopies over(
+      java.util.function.Supplier<RangeLayout> layout, pando.raft.RangeReplicas replicas, Duration stepTimeout) {
     return new SaltedCopies(new Ranges() {
       @Override
       public long rangeOf(ByteString key) {
@@ -63,7 +69,7 @@ final class SaltedCopies {
       public CompletableFuture<RangeResult> read(long rangeId, RangeQuery query, boolean stale) {
         return replicas.read(rangeId, query, stale);
       }
-    });
+    }, stepTimeout);
   }
 
   /** The refusal of a read of a salted copy, or empty if the copy is in use for reads. */
@@ -102,7 +108,7 @@ final class SaltedCopies {
   }
 
   /**
-   * Copies the effect of a write at the primary to every copy of {@code hot}, in salt order;
+   * Copies the effect of a write at the primary to every copy of {@code hot}, all at once;
    * completes once all took it (or held a newer version). {@code result} is the primary's answer
    * to {@code command}; a write that changed nothing (a failed Cas) copies nothing.
    */
@@ -114,12 +120,12 @@ final class SaltedCopies {
     CopyPut.Builder put = CopyPut.newBuilder().setVersion(result.getKeyVersion())
         .setPresent(effect.get().isPresent())
         .setValue(effect.get().orElse(ByteString.EMPTY));
-    return copyInOrder(hot, put);
+    return copyToAll(hot, put);
   }
 
   /**
    * Fills every copy of {@code hot} from the primary's value now: a linearizable read of the
-   * primary, tagged with the version it reflects, then "put if newer" to each copy in order. A
+   * primary, tagged with the version it reflects, then "put if newer" to every copy. A
    * write racing with the fill wins if newer, so the copies end up at least as new as the read.
    */
   CompletableFuture<Void> fill(HotKey hot) {
@@ -131,7 +137,7 @@ final class SaltedCopies {
           CopyPut.Builder put = CopyPut.newBuilder().setVersion(read.getAsOfVersion())
               .setPresent(value.getFound())
               .setValue(value.getFound() ? value.getValue() : ByteString.EMPTY);
-          return copyInOrder(hot, put);
+          return copyToAll(hot, put);
         });
   }
 
@@ -185,14 +191,18 @@ final class SaltedCopies {
     return value.asReadOnlyByteBuffer().getLong();
   }
 
-  private CompletableFuture<Void> copyInOrder(HotKey hot, CopyPut.Builder put) {
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+  private CompletableFuture<Void> copyToAll(HotKey hot, CopyPut.Builder put) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
     for (ByteString copy : hot.copies()) {
-      RangeCommand command = RangeCommand.newBuilder().setCopyPut(put.clone().setKey(copy)).build();
-      chain = chain.thenCompose(ignored -> ranges.write(ranges.rangeOf(copy), command))
-          .thenAccept(r -> requireOk(r, "updating salted copy " + SaltedKeys.parse(copy).map(c -> c.salt()).orElse(-1)));
+      all.add(updates.update(put.clone().setKey(copy).build()));
     }
-    return chain;
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+  }
+
+  private CompletableFuture<Void> putIfNewer(CopyPut put) {
+    return ranges.write(ranges.rangeOf(put.getKey()), RangeCommand.newBuilder().setCopyPut(put).build())
+        .thenAccept(r -> requireOk(r, "updating salted copy "
+            + SaltedKeys.parse(put.getKey()).map(c -> c.salt()).orElse(-1)));
   }
 
   /**

@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,7 +61,7 @@ class SaltedCopiesTest {
       public CompletableFuture<RangeResult> read(long rangeId, RangeQuery query, boolean stale) {
         return CompletableFuture.completedFuture(stores.get((int) rangeId).query(query));
       }
-    });
+    }, Duration.ofSeconds(10));
   }
 
   @AfterEach

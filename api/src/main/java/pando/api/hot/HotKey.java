@@ -19,10 +19,10 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>{@link Mode#READ_HOT}: the plain key stays the <em>primary</em>. A write (Put, Delete, Cas,
  *       Incr) is applied to the primary first, which gives it the next version of the key; then the
- *       new value (or its absence) is copied to copies 0, 1, .., S-1 in that order, each with
- *       "put if newer": a copy takes it only if its stored version is lower. The write is
- *       acknowledged once every copy has taken it or already holds a newer version. A read goes to
- *       one copy chosen at random (only in {@link State#ACTIVE}).
+ *       new value (or its absence) is copied to all S copies at once, each with "put if newer": a
+ *       copy takes it only if its stored version is lower. The write is acknowledged once every
+ *       copy has taken it or already holds a newer version (a newer write's value, copied in its
+ *       place, counts). A read goes to one copy chosen at random (only in {@link State#ACTIVE}).
  *   <li>{@link Mode#WRITE_HOT_COUNTER}: an Incr goes to one copy chosen at random (only in {@link
  *       State#ACTIVE}); a read fans out to every copy and then reads the plain key, and returns the
  *       sum (see {@link #sumCounter}). Put, Delete and Cas are refused: a counter is salted because
@@ -44,7 +44,7 @@ import java.util.random.RandomGenerator;
  *   <caption>Client plans by mode and state</caption>
  *   <tr><th></th><th>SALTING</th><th>ACTIVE</th><th>UNSALTING</th></tr>
  *   <tr><td>READ_HOT read</td><td>plain key</td><td>one random copy</td><td>plain key</td></tr>
- *   <tr><td>READ_HOT write / Incr</td><td colspan="3">primary, then copies 0..S-1 in order</td></tr>
+ *   <tr><td>READ_HOT write / Incr</td><td colspan="3">primary, then every copy at once</td></tr>
  *   <tr><td>COUNTER read</td><td colspan="3">every copy, then the plain key; sum</td></tr>
  *   <tr><td>COUNTER Incr</td><td>plain key</td><td>one random copy</td><td>plain key</td></tr>
  *   <tr><td>COUNTER Put/Delete/Cas</td><td colspan="3">refused</td></tr>
@@ -63,11 +63,12 @@ import java.util.random.RandomGenerator;
  * key {@code c}. Then, at every moment, whatever writes are in flight, failed or finished:
  *
  * <ol>
- *   <li><b>Copies are a prefix.</b> {@code v(primary) >= v(copy 0) >= v(copy 1) >= ... >= v(copy
- *       S-1)}. A copy takes a version only after its writer updated every lower copy, and no copy
- *       ever goes back to a lower version. So a reader picking salt {@code j} sees a value at least
- *       as new as a reader picking salt {@code i > j} at the same moment; a reader picking salt
- *       {@code i} sees a write only once every salt below {@code i} holds it or something newer.
+ *   <li><b>Copies trail the primary.</b> {@code v(copy i) <= v(primary)} for every salt {@code
+ *       i}: a copy only takes a version the primary already gave, and never goes back to a lower
+ *       one. Copies are not ordered among themselves: while writes are in flight any of them may
+ *       be ahead of any other. (Copying them one after the other in salt order would keep them a
+ *       prefix of each other, but costs S Raft rounds per write instead of one, and a reader
+ *       picking a random salt gains nothing from it: statement 5 holds either way.)
  *   <li><b>Acknowledged writes are seen.</b> A read that starts after a write was acknowledged
  *       returns that write or a later one, whatever salt it picks.
  *   <li><b>Nothing invented.</b> A read returns the whole value of one write (or the value before
@@ -79,9 +80,9 @@ import java.util.random.RandomGenerator;
  *       first picked a salt the write had reached, the second one it had not yet). So reads of a
  *       salted key are not linearizable while a write is in flight; plain keys are unaffected.
  *   <li><b>Convergence.</b> Once no write is in flight and the last one was acknowledged, every copy
- *       holds the primary's value. A write whose client gave up half way leaves the lower copies
- *       newer than the higher ones (statement 1 still holds) until the next acknowledged write, or
- *       the operator's repair from the primary.
+ *       holds the primary's value. A write that gave up half way (a copy's range did not answer in
+ *       time) leaves some copies newer than others (statement 1 still holds) until the next
+ *       acknowledged write, or the operator's repair from the primary.
  * </ol>
  *
  * <h2>What a reader of a salted counter can see</h2>
@@ -159,7 +160,7 @@ public record HotKey(ByteString key, Mode mode, int salts, State state, Origin o
     return SaltedKeys.salted(key, salt, salts);
   }
 
-  /** Every copy's key, in salt order 0..S-1, which is also the order writes update them. */
+  /** Every copy's key, in salt order 0..S-1. */
   public List<ByteString> copies() {
     List<ByteString> copies = new ArrayList<>(salts);
     for (int salt = 0; salt < salts; salt++) {
@@ -244,12 +245,12 @@ public record HotKey(ByteString key, Mode mode, int salts, State state, Origin o
     record OneCopy(ByteString key) implements Plan {}
 
     /**
-     * Apply to the primary (which assigns the version), then copy the result to each copy in list
-     * order with "put if newer"; acknowledge after the last copy.
+     * Apply to the primary (which assigns the version), then copy the result to every copy at once
+     * with "put if newer"; acknowledge once all hold it or something newer.
      */
-    record PrimaryThenCopies(ByteString primary, List<ByteString> copiesInOrder) implements Plan {
+    record PrimaryThenCopies(ByteString primary, List<ByteString> copies) implements Plan {
       public PrimaryThenCopies {
-        copiesInOrder = List.copyOf(copiesInOrder);
+        copies = List.copyOf(copies);
       }
     }
 

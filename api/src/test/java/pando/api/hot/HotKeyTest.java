@@ -60,7 +60,7 @@ class HotKeyTest {
       assertThat(hot.copies()).contains(one.key());
     } else if (plan instanceof Plan.PrimaryThenCopies write) {
       assertThat(write.primary()).isEqualTo(KEY);
-      assertThat(write.copiesInOrder()).isEqualTo(hot.copies());
+      assertThat(write.copies()).isEqualTo(hot.copies());
     } else if (plan instanceof Plan.SumAll sum) {
       assertThat(sum.plainReadLast()).isEqualTo(KEY);
       assertThat(sum.copies()).isEqualTo(hot.copies());
