@@ -38,7 +38,6 @@ final class HotSpots {
   private Map<Long, Long> hotSinceMs = Map.of();
   private final List<HotRangeDetector.Decision.Split> pendingSplits = new ArrayList<>();
   private volatile Set<Long> hot = Set.of();
-  private volatile List<RangeLoad> latest = List.of();
 
   /**
    * @param ranges when ranges are hot; empty to neither split by load nor spread leaders
@@ -69,7 +68,6 @@ final class HotSpots {
       }
     }
     List<RangeLoad> loads = RangeLoads.fromReports(table, reports);
-    latest = loads;
     observeKeys(state, loads, nowMs);
     if (detector == null) {
       return;
@@ -132,11 +130,6 @@ final class HotSpots {
   /** Ranges whose load is at least half the split threshold, as of the last {@link #observe}. */
   Set<Long> hotRanges() {
     return hot;
-  }
-
-  /** The ranges' load as of the last {@link #observe}, by range id. */
-  List<RangeLoad> loads() {
-    return latest;
   }
 
   /**
