@@ -118,23 +118,30 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
         d.leaderTolerance(), rangeCooldown, d.maxOperatorsPerRound());
   }
 
-  private java.util.Optional<pando.pd.hot.HotRangeConfig> hotRanges() {
-    if (hotRangeOpsPerSec < 0 || !Double.isFinite(hotRangeOpsPerSec)) {
+  /**
+   * True if {@code opsPerSec}, the value of {@code option}, is 0: how that option turns its feature
+   * off.
+   *
+   * @throws picocli.CommandLine.ParameterException naming the option if the value is negative or
+   *     not finite
+   */
+  private boolean isOff(String option, double opsPerSec) {
+    if (opsPerSec < 0 || !Double.isFinite(opsPerSec)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--hot-range-ops must be 0 (off) or a positive number of operations per second, got " + hotRangeOpsPerSec);
+          option + " must be 0 (off) or a positive number of operations per second, got " + opsPerSec);
     }
-    if (hotRangeOpsPerSec == 0) {
+    return opsPerSec == 0;
+  }
+
+  private java.util.Optional<pando.pd.hot.HotRangeConfig> hotRanges() {
+    if (isOff("--hot-range-ops", hotRangeOpsPerSec)) {
       return java.util.Optional.empty();
     }
     return java.util.Optional.of(new pando.pd.hot.HotRangeConfig(hotRangeOpsPerSec, hotRangeWindow, 1));
   }
 
   private java.util.Optional<pando.pd.hot.HotKeyConfig> hotKeys() {
-    if (hotKeyOpsPerSec < 0 || !Double.isFinite(hotKeyOpsPerSec)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--hot-key-ops must be 0 (off) or a positive number of operations per second, got " + hotKeyOpsPerSec);
-    }
-    if (hotKeyOpsPerSec == 0) {
+    if (isOff("--hot-key-ops", hotKeyOpsPerSec)) {
       return java.util.Optional.empty();
     }
     if (!(hotKeyCopyOpsPerSec > 0) || !Double.isFinite(hotKeyCopyOpsPerSec)) {

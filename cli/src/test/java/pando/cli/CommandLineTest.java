@@ -34,6 +34,7 @@ class CommandLineTest {
       "node --data-dir /tmp/x               | Missing required option: '--id=<id>'",
       "pd --id pd1 --port 1 --data-dir /tmp/x | Missing required option: '--peers=id=host:raftPort'",
       "pd --id pd1 --peers pd1=127.0.0.1:1 --port 1 --data-dir /tmp/x --hot-range-ops -5 | --hot-range-ops must be 0 (off) or a positive number",
+      "pd --id pd1 --peers pd1=127.0.0.1:1 --port 1 --data-dir /tmp/x --hot-key-ops NaN | --hot-key-ops must be 0 (off) or a positive number",
       "pd --id pd1 --peers pd1=127.0.0.1:1 --port 1 --data-dir /tmp/x --hot-key-copy-ops 0 | --hot-key-copy-ops must be a positive number",
       "local --pd-option=oops                | --pd-option takes a flag of 'pando pd'",
       "admin                                | Missing required subcommand",

@@ -2,14 +2,11 @@ package pando.client;
 
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import pando.api.hot.HotKeyMessages;
 import pando.api.hot.HotKeyTable;
+import pando.api.hot.HotKeyTableFetch;
 import pando.api.pd.PdConnection;
-import pando.v1.GetHotKeysRequest;
-import pando.v1.PlacementDriverGrpc;
 
 /**
  * The client's copy of the PD's hot-key table. It is fetched again in the background when a call
@@ -22,8 +19,6 @@ import pando.v1.PlacementDriverGrpc;
 final class HotKeys {
   static final Duration REFRESH_EVERY = Duration.ofSeconds(2);
   private static final Duration FETCH_DEADLINE = Duration.ofSeconds(2);
-  // A full table: 10,000 keys of up to 4,089 bytes and their fields.
-  private static final int TABLE_BYTES_MAX = 48 << 20;
 
   private final PdConnection pd;
   private final LongSupplier clockNanos;
@@ -72,10 +67,7 @@ final class HotKeys {
       return;
     }
     try {
-      HotKeyTable newer = HotKeyMessages.table(pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(FETCH_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-          .withMaxInboundMessageSize(TABLE_BYTES_MAX)
-          .getHotKeys(GetHotKeysRequest.getDefaultInstance())));
+      HotKeyTable newer = HotKeyTableFetch.from(pd, FETCH_DEADLINE);
       if (newer.version() >= table.version()) {
         table = newer;
       }

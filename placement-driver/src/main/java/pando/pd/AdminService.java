@@ -7,7 +7,6 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import pando.api.hot.HotKey;
 import pando.api.hot.HotKeyTable;
-import pando.internal.v1.SetHotKeyCommand;
 import pando.pd.hot.HotKeyListing;
 import pando.pd.hot.HotKeyProtos;
 import pando.pd.hot.HotKeyRates;
@@ -313,10 +312,8 @@ final class AdminService extends AdminGrpc.AdminImplBase {
       return;
     }
     HotKeyRequests.Decision.Change change = (HotKeyRequests.Decision.Change) decision;
-    SetHotKeyCommand.Builder set = SetHotKeyCommand.newBuilder()
-        .setEntry(HotKeyProtos.toEntry(change.next(), System.currentTimeMillis()));
-    change.expected().ifPresent(expected -> set.setExpected(HotKeyProtos.toEntry(expected, 0)));
-    pd.submit(PdCommand.newBuilder().setSetHotKey(set).build()).whenComplete((result, error) -> {
+    PdCommand set = HotKeyProtos.setHotKey(change.next(), change.expected(), System.currentTimeMillis());
+    pd.submit(set).whenComplete((result, error) -> {
       if (error != null) {
         response.onError(PlacementDriverService.asStatus(error));
         return;

@@ -108,12 +108,10 @@ final class AutoScheduler {
     List<RangeDescriptor> hot = input.ranges().stream()
         .filter(r -> input.hotRanges().contains(r.rangeId()) && !busy.contains(r.rangeId()))
         .toList();
-    java.util.Set<String> workers = new java.util.HashSet<>();
-    for (NodeStatus node : input.nodes()) {
-      if (node.state() == pando.v1.NodeState.UP && !node.draining()) {
-        workers.add(node.id());
-      }
-    }
+    java.util.Set<String> workers = input.nodes().stream()
+        .filter(NodeStatus::acceptsWork)
+        .map(NodeStatus::id)
+        .collect(java.util.stream.Collectors.toSet());
     return pando.pd.hot.HotLeaderSpread.propose(hot, workers).stream()
         .<Operator>map(t -> new Operator.TransferLeader(t.rangeId(), t.epoch(), t.from(), t.to(),
             Operator.Reason.SPREAD_HOT_LEADERS))

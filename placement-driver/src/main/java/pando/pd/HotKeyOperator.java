@@ -16,7 +16,6 @@ import pando.internal.v1.DropHotKeyCommand;
 import pando.internal.v1.NodeRecord;
 import pando.internal.v1.PdCommand;
 import pando.internal.v1.PdResult;
-import pando.internal.v1.SetHotKeyCommand;
 import pando.pd.hot.HotKeyProtos;
 import pando.pd.meta.HeartbeatBook;
 import pando.pd.meta.PdState;
@@ -137,10 +136,7 @@ final class HotKeyOperator {
   private CompletableFuture<Void> set(HotKey from, HotKey to) {
     LOG.info("pd={} event=hot-key-state key={} from={} to={}", pd.id(), pando.pd.hot.KeyText.of(to.key()),
         from.state(), to.state());
-    return pd.submit(PdCommand.newBuilder().setSetHotKey(SetHotKeyCommand.newBuilder()
-            .setEntry(HotKeyProtos.toEntry(to, System.currentTimeMillis()))
-            .setExpected(HotKeyProtos.toEntry(from, 0)))
-            .build())
+    return pd.submit(HotKeyProtos.setHotKey(to, Optional.of(from), System.currentTimeMillis()))
         .thenAccept(HotKeyOperator::requireOk);
   }
 

@@ -38,7 +38,6 @@ final class HotSpots {
   private Map<Long, Long> hotSinceMs = Map.of();
   private final List<HotRangeDetector.Decision.Split> pendingSplits = new ArrayList<>();
   private volatile Set<Long> hot = Set.of();
-  private volatile List<RangeLoad> latest = List.of();
 
   /**
    * @param ranges when ranges are hot; empty to neither split by load nor spread leaders
@@ -69,7 +68,6 @@ final class HotSpots {
       }
     }
     List<RangeLoad> loads = RangeLoads.fromReports(table, reports);
-    latest = loads;
     observeKeys(state, loads, nowMs);
     if (detector == null) {
       return;
@@ -120,10 +118,8 @@ final class HotSpots {
   private void record(pando.api.hot.HotKey next, java.util.Optional<pando.api.hot.HotKey> expected, double opsPerSec) {
     LOG.info("pd={} event=hot-key-detected key={} state={} mode={} salts={} ops-per-sec={}", pd.id(),
         pando.pd.hot.KeyText.of(next.key()), next.state(), next.mode(), next.salts(), Math.round(opsPerSec));
-    pando.internal.v1.SetHotKeyCommand.Builder set = pando.internal.v1.SetHotKeyCommand.newBuilder()
-        .setEntry(pando.pd.hot.HotKeyProtos.toEntry(next, System.currentTimeMillis()));
-    expected.ifPresent(e -> set.setExpected(pando.pd.hot.HotKeyProtos.toEntry(e, 0)));
-    pd.submit(pando.internal.v1.PdCommand.newBuilder().setSetHotKey(set).build()).whenComplete((result, error) -> {
+    pando.internal.v1.PdCommand set = pando.pd.hot.HotKeyProtos.setHotKey(next, expected, System.currentTimeMillis());
+    pd.submit(set).whenComplete((result, error) -> {
       if (error != null || result.getStatus() != pando.internal.v1.PdResult.Status.OK) {
         LOG.info("pd={} event=hot-key-change-refused key={} error=\"{}\"", pd.id(), pando.pd.hot.KeyText.of(next.key()),
             error != null ? error.toString() : result.getMessage());
@@ -134,11 +130,6 @@ final class HotSpots {
   /** Ranges whose load is at least half the split threshold, as of the last {@link #observe}. */
   Set<Long> hotRanges() {
     return hot;
-  }
-
-  /** The ranges' load as of the last {@link #observe}, by range id. */
-  List<RangeLoad> loads() {
-    return latest;
   }
 
   /**

@@ -159,18 +159,11 @@ final class PdHeartbeater implements AutoCloseable {
   }
 
   private void fetchHotKeys() {
-    pando.v1.HotKeysResponse answer = pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-        .withMaxInboundMessageSize(HOT_KEY_TABLE_BYTES_MAX)
-        .getHotKeys(pando.v1.GetHotKeysRequest.getDefaultInstance()));
-    pando.api.hot.HotKeyTable table = pando.api.hot.HotKeyMessages.table(answer);
+    pando.api.hot.HotKeyTable table = pando.api.hot.HotKeyTableFetch.from(pd, CALL_DEADLINE);
     if (hotKeys.adopt(table)) {
       LOG.info("node={} event=hot-keys-updated version={} keys={}", self.id(), table.version(), table.size());
     }
   }
-
-  // A full table: 10,000 keys of up to 4,089 bytes and their fields.
-  private static final int HOT_KEY_TABLE_BYTES_MAX = 48 << 20;
 
   private List<ReplicaStats> replicaStats() {
     List<ReplicaStats.Builder> out = new ArrayList<>();

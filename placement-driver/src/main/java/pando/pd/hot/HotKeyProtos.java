@@ -6,11 +6,14 @@ import pando.api.hot.HotKey.Mode;
 import pando.api.hot.HotKey.Origin;
 import pando.api.hot.HotKey.State;
 import pando.internal.v1.HotKeyEntry;
+import pando.internal.v1.PdCommand;
+import pando.internal.v1.SetHotKeyCommand;
 
 /**
- * A {@link HotKey} as the PD's log and snapshot hold it ({@link HotKeyEntry}) and as nodes, clients
- * and operators see it ({@link pando.v1.HotKey}). The three enums are mapped one by one, so adding a
- * value to the Java enums breaks the build here instead of silently mapping it to something else.
+ * A {@link HotKey} as the PD's log and snapshot hold it ({@link HotKeyEntry}, and the command that
+ * sets it) and as nodes, clients and operators see it ({@link pando.v1.HotKey}). The three enums
+ * are mapped one by one, so adding a value to the Java enums breaks the build here instead of
+ * silently mapping it to something else.
  */
 public final class HotKeyProtos {
   private HotKeyProtos() {}
@@ -35,6 +38,17 @@ public final class HotKeyProtos {
         })
         .setChangedAtMs(changedAtMs)
         .build();
+  }
+
+  /**
+   * The PD-log command that makes {@code next} the entry of its key, as a compare-and-set on
+   * {@code expected}: the entry the change was computed from, empty if the key had none. Only the
+   * new entry carries {@code changedAtMs}: the log does not compare it.
+   */
+  public static PdCommand setHotKey(HotKey next, Optional<HotKey> expected, long changedAtMs) {
+    SetHotKeyCommand.Builder set = SetHotKeyCommand.newBuilder().setEntry(toEntry(next, changedAtMs));
+    expected.ifPresent(e -> set.setExpected(toEntry(e, 0)));
+    return PdCommand.newBuilder().setSetHotKey(set).build();
   }
 
   /**

@@ -5,12 +5,14 @@ import static pando.pd.hot.HotKeys.key;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import pando.api.hot.HotKey;
 import pando.api.hot.HotKey.Mode;
 import pando.api.hot.HotKey.Origin;
 import pando.api.hot.HotKey.State;
 import pando.internal.v1.HotKeyEntry;
+import pando.internal.v1.SetHotKeyCommand;
 
 class HotKeyProtosTest {
   private static List<HotKey> everyKind() {
@@ -53,5 +55,19 @@ class HotKeyProtosTest {
   void aRequestWithoutAKnownModeNamesNone() {
     assertThat(HotKeyProtos.fromPublic(pando.v1.HotKey.Mode.MODE_UNSPECIFIED)).isEmpty();
     assertThat(HotKeyProtos.fromPublic(pando.v1.HotKey.Mode.UNRECOGNIZED)).isEmpty();
+  }
+
+  @Test
+  void aSetCommandComparesWithTheEntryItWasComputedFromAndOnlyTheNewEntryCarriesATime() {
+    HotKey before = HotKeys.pinned("k", 4);
+    HotKey after = before.withState(State.ACTIVE);
+
+    SetHotKeyCommand replace = HotKeyProtos.setHotKey(after, Optional.of(before), 42).getSetHotKey();
+    SetHotKeyCommand insert = HotKeyProtos.setHotKey(before, Optional.empty(), 42).getSetHotKey();
+
+    assertThat(replace.getEntry()).isEqualTo(HotKeyProtos.toEntry(after, 42));
+    assertThat(replace.getExpected()).isEqualTo(HotKeyProtos.toEntry(before, 0));
+    assertThat(insert.getEntry()).isEqualTo(HotKeyProtos.toEntry(before, 42));
+    assertThat(insert.hasExpected()).isFalse();
   }
 }
