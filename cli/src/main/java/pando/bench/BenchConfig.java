@@ -48,6 +48,11 @@ public record BenchConfig(
     KeyChooser.of(distribution, Math.min(records, 2), theta);
   }
 
+  /** The same run, for {@code length} instead (a warm-up before the measured run). */
+  public BenchConfig withDuration(Duration length) {
+    return new BenchConfig(workload, distribution, theta, records, valueBytes, threads, length, targetOpsPerSecond, seed);
+  }
+
   public static byte[] key(long record) {
     return ("user" + record).getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }

@@ -65,16 +65,14 @@ final class BenchCommand implements Callable<Integer> {
       description = "A (50/50 read/update), B (95/5), C (read only) or W (update only); default ${DEFAULT-VALUE}.")
   Workload workload;
 
-
-
-
-
-
-
   @Option(names = "--rate", defaultValue = "0",
       description = "Target ops/s over all threads (open loop; latency counts from each op's scheduled start). 0 = as fast as possible.")
   long rate;
 
+  @Option(names = "--warm-up", defaultValue = "0s",
+      description = "Run the workload this long first, after loading, and discard what it measured: a fresh"
+          + " client JVM's first seconds (class loading, JIT, connections) are slow (default: ${DEFAULT-VALUE}).")
+  Duration warmUp;
 
   @Option(names = "--no-load", description = "Skip loading; the records are already there.")
   boolean noLoad;
@@ -93,6 +91,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (warmUp.isNegative() || warmUp.compareTo(Duration.ofHours(24)) > 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warm-up must be in [0s, 24h], got " + warmUp);
+    }
     long runSeed = load.runSeed();
     BenchConfig config = new BenchConfig(workload, load.distribution, load.theta, load.records, load.valueBytes,
         load.threads, load.duration, rate, runSeed);
@@ -120,6 +121,13 @@ final class BenchCommand implements Callable<Integer> {
         BenchTarget target = new KvClientTarget(clients);
         if (!noLoad) {
           runner.load(target);
+        }
+        if (!warmUp.isZero()) {
+          err.println("pando bench: warm-up of " + warmUp.toSeconds() + " s, not measured");
+          err.flush();
+          new BenchRunner(config.withDuration(warmUp), err, System.console() != null).run(target);
+          err.println("pando bench: measured run of " + load.duration.toSeconds() + " s");
+          err.flush();
         }
         BenchResult result = runner.run(target);
         Floor measured = null;

@@ -37,6 +37,7 @@ class CommandLineTest {
       "pd --id pd1 --peers pd1=127.0.0.1:1 --port 1 --data-dir /tmp/x --hot-key-ops NaN | --hot-key-ops must be 0 (off) or a positive number",
       "pd --id pd1 --peers pd1=127.0.0.1:1 --port 1 --data-dir /tmp/x --hot-key-copy-ops 0 | --hot-key-copy-ops must be a positive number",
       "local --pd-option=oops                | --pd-option takes a flag of 'pando pd'",
+      "bench --warm-up 25h                   | --warm-up must be in [0s, 24h]",
       "admin                                | Missing required subcommand",
       "admin nodes --bogus                  | Unknown option: '--bogus'",
       "frobnicate                           | Unmatched argument"})
