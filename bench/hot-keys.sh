@@ -70,17 +70,20 @@ if [[ -n "$node_cpus" ]]; then
   elif [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then cgroup_root=/sys/fs/cgroup cgroup_kind=v2
   else fail "--node-cpus needs a cgroup cpu controller (/sys/fs/cgroup/cpu or cgroup v2)"; fi
   [[ -w "$cgroup_root" ]] || fail "--node-cpus needs write access to $cgroup_root (run as root)"
-  quota_us=$(python3 -c "import sys; print(int(float(sys.argv[1]) * 100000))" "$node_cpus")
-  (( quota_us >= 1000 )) || fail "--node-cpus must be at least 0.01"
+  # A 10 ms period rather than the usual 100 ms: a JVM's threads can spend a period's quota in a
+  # burst and then wait for the next period, and that wait should cost milliseconds, not tens.
+  period_us=10000
+  quota_us=$(python3 -c "import sys; print(int(float(sys.argv[1]) * $period_us))" "$node_cpus")
+  (( quota_us >= 1000 )) || fail "--node-cpus must be at least 0.1"
 fi
 cgroups=()
 limit_cpu() { # pid
   local group="$cgroup_root/pando-hot-keys-$$-$1"
   mkdir "$group"
   if [[ $cgroup_kind == v1 ]]; then
-    echo 100000 > "$group/cpu.cfs_period_us"; echo "$quota_us" > "$group/cpu.cfs_quota_us"
+    echo "$period_us" > "$group/cpu.cfs_period_us"; echo "$quota_us" > "$group/cpu.cfs_quota_us"
   else
-    echo "$quota_us 100000" > "$group/cpu.max"
+    echo "$quota_us $period_us" > "$group/cpu.max"
   fi
   echo "$1" > "$group/cgroup.procs"
   cgroups+=("$group")
@@ -146,7 +149,7 @@ one_run() { # distribution mode run
     --warm-up "$warm_up" --duration "$duration" --distribution "$dist" --json \
     > "$results/$name.json" 2> "$results/$name-bench.log" &
   local bench_pid=$! sample=0
-  until grep -q '^pando bench: measured run' "$results/$name-bench.log"; do
+  until grep -qs '^pando bench: measured run' "$results/$name-bench.log"; do
     kill -0 "$bench_pid" 2>/dev/null || fail "$name: pando bench failed; see $results/$name-bench.log"
     sleep 0.2
   done

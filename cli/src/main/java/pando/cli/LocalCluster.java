@@ -87,20 +87,12 @@ final class LocalCluster implements AutoCloseable {
     return new LocalPd(freePort(), freePort(), args);
   }
 
-  // Ports this process has handed out: the OS may offer a port again as soon as its probe socket
-  // closes, and two processes of one cluster must never be given the same one.
-  private static final java.util.Set<Integer> ISSUED_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private static final int FREE_PORT_TRIES_MAX = 100;
-
   private static int freePort() throws IOException {
-    for (int i = 0; i < FREE_PORT_TRIES_MAX; i++) {
-      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        if (ISSUED_PORTS.add(socket.getLocalPort())) {
-          return socket.getLocalPort();
-        }
-      }
+    try {
+      return pando.api.LoopbackPorts.next();
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), e);
     }
-    throw new IOException("no free loopback port found that was not handed out already");
   }
 
   static void checkPortsFree(List<ClusterMember> members) {

@@ -21,7 +21,7 @@ import pando.pd.PdConfig;
 import pando.pd.PdPeer;
 import pando.pd.PdServer;
 import pando.testing.Await;
-import pando.testing.FreePorts;
+import pando.api.LoopbackPorts;
 import picocli.CommandLine;
 
 /**
@@ -36,7 +36,7 @@ class HotKeysCommandTest {
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
-    PdPeer self = new PdPeer("pd1", "127.0.0.1", FreePorts.next());
+    PdPeer self = new PdPeer("pd1", "127.0.0.1", LoopbackPorts.next());
     pd = PdServer.start(PdConfig.of("pd1", "127.0.0.1", 0, List.of(self), dir.resolve("pd1")));
     Await.until(Duration.ofSeconds(30), "the PD leads its group", pd::isLeader);
   }

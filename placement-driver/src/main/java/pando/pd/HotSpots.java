@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pando.api.range.RangeTable;
@@ -25,7 +24,9 @@ import pando.v1.ReplicaStats;
  * starts unsalting detected keys that cooled; the {@link HotKeyOperator} does the rest.
  *
  * <p>A range counts as hot, for spreading leaders, from half the split threshold: a range split for
- * load leaves two halves of about that load, and they should not end up led by one node.
+ * load leaves two halves of about that load, and they should not end up led by one node. The
+ * ranges of salted keys and their copies count as hot whatever their load ({@link
+ * pando.pd.hot.SaltedRanges}), so that a key's copies are read on different nodes.
  */
 final class HotSpots {
   private static final Logger LOG = LoggerFactory.getLogger(HotSpots.class);
@@ -69,11 +70,15 @@ final class HotSpots {
     }
     List<RangeLoad> loads = RangeLoads.fromReports(table, reports);
     observeKeys(state, loads, nowMs);
+    Set<Long> salted = pando.pd.hot.SaltedRanges.of(state.hotKeyTable(), table);
     if (detector == null) {
+      hot = salted;
       return;
     }
     double hotMin = detector.config().splitOpsPerSecMin() / 2;
-    hot = loads.stream().filter(l -> l.opsPerSec() >= hotMin).map(RangeLoad::rangeId).collect(Collectors.toUnmodifiableSet());
+    Set<Long> hotNow = new java.util.HashSet<>(salted);
+    loads.stream().filter(l -> l.opsPerSec() >= hotMin).forEach(l -> hotNow.add(l.rangeId()));
+    hot = Set.copyOf(hotNow);
     HotRangeDetector.Step step = detector.observe(hotSinceMs, loads, nowMs);
     hotSinceMs = step.hotSinceMs();
     for (HotRangeDetector.Decision decision : step.decisions()) {
@@ -127,7 +132,10 @@ final class HotSpots {
     });
   }
 
-  /** Ranges whose load is at least half the split threshold, as of the last {@link #observe}. */
+  /**
+   * Ranges whose load is at least half the split threshold, and those of salted keys, as of the
+   * last {@link #observe}.
+   */
   Set<Long> hotRanges() {
     return hot;
   }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import pando.testing.Await;
-import pando.testing.FreePorts;
+import pando.api.LoopbackPorts;
 import pando.v1.AddHotKeyRequest;
 import pando.v1.AddHotKeyResponse;
 import pando.v1.AdminGrpc;
@@ -47,7 +47,7 @@ class HotKeysAdminTest {
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
-    PdPeer self = new PdPeer("pd1", "127.0.0.1", FreePorts.next());
+    PdPeer self = new PdPeer("pd1", "127.0.0.1", LoopbackPorts.next());
     pd = PdServer.start(PdConfig.of("pd1", "127.0.0.1", 0, List.of(self), dir.resolve("pd1")));
     Await.until(Duration.ofSeconds(30), "the PD leads its group", pd::isLeader);
     channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + pd.apiPort()).usePlaintext().build();

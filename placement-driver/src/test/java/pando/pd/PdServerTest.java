@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import pando.api.pd.PdConnection;
 import pando.internal.v1.NodeRecord;
 import pando.testing.Await;
-import pando.testing.FreePorts;
+import pando.api.LoopbackPorts;
 import pando.v1.AdminGrpc;
 import pando.v1.GetRangeTableRequest;
 import pando.v1.NodeAddress;
@@ -49,11 +49,11 @@ class PdServerTest {
   private List<PdConfig> configs(int replicas) {
     List<PdPeer> peers = new ArrayList<>();
     for (int i = 1; i <= replicas; i++) {
-      peers.add(new PdPeer("pd" + i, "127.0.0.1", FreePorts.next()));
+      peers.add(new PdPeer("pd" + i, "127.0.0.1", LoopbackPorts.next()));
     }
     List<PdConfig> configs = new ArrayList<>();
     for (PdPeer p : peers) {
-      configs.add(PdConfig.of(p.id(), "127.0.0.1", FreePorts.next(), peers, dir.resolve(p.id())));
+      configs.add(PdConfig.of(p.id(), "127.0.0.1", LoopbackPorts.next(), peers, dir.resolve(p.id())));
     }
     return configs;
   }
@@ -201,7 +201,7 @@ class PdServerTest {
     first.close();
     running.remove(first);
     Await.until(ELECTION, "the old ports are free",
-        () -> pando.testing.FreePorts.isFree(config.apiPort()) && pando.testing.FreePorts.isFree(config.peers().get(0).raftPort()));
+        () -> pando.api.LoopbackPorts.isFree(config.apiPort()) && pando.api.LoopbackPorts.isFree(config.peers().get(0).raftPort()));
     PdServer again = start(config);
     awaitLeader(List.of(again));
     assertThat(again.registry().nodes()).extracting(NodeRecord::getApiAddress)

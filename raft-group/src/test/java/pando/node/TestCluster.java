@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import pando.api.RequestLimits;
 import pando.raft.RaftTuning;
 import pando.testing.Await;
-import pando.testing.FreePorts;
+import pando.api.LoopbackPorts;
 import pando.v1.KVGrpc;
 
 /** Real nodes in this JVM: real Ratis over gRPC on loopback, real MapDB files under a temp dir. */
@@ -27,7 +27,7 @@ final class TestCluster implements AutoCloseable {
 
   TestCluster(Path dir, int size, int ranges, RaftTuning tuning) {
     for (int i = 1; i <= size; i++) {
-      members.add(new ClusterMember("n" + i, "127.0.0.1", FreePorts.next(), FreePorts.next()));
+      members.add(new ClusterMember("n" + i, "127.0.0.1", LoopbackPorts.next(), LoopbackPorts.next()));
     }
     for (ClusterMember m : members) {
       configs.add(new NodeConfig(m.id(), members, dir.resolve(m.id()), ranges, 3,
@@ -49,7 +49,7 @@ final class TestCluster implements AutoCloseable {
     // ends the JVM when its Raft port cannot be bound.
     ClusterMember member = members.get(i);
     Await.until(Duration.ofSeconds(30), "ports of " + member.id() + " to be free",
-        () -> FreePorts.isFree(member.raftPort()) && FreePorts.isFree(member.apiPort()));
+        () -> LoopbackPorts.isFree(member.raftPort()) && LoopbackPorts.isFree(member.apiPort()));
     try {
       nodes[i] = PandoNode.start(configs.get(i));
     } catch (IOException e) {

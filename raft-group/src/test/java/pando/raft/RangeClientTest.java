@@ -16,7 +16,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.util.TimeDuration;
 import org.junit.jupiter.api.Test;
 import pando.raft.RangeGroups.Peer;
-import pando.testing.FreePorts;
+import pando.api.LoopbackPorts;
 
 class RangeClientTest {
 
@@ -25,7 +25,7 @@ class RangeClientTest {
     RaftProperties properties = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS));
     // Nobody listens on the range's only replica, so a write stays outstanding while Ratis retries.
-    var group = RangeGroups.group(7, List.of(new Peer("n1", "127.0.0.1:" + FreePorts.next())));
+    var group = RangeGroups.group(7, List.of(new Peer("n1", "127.0.0.1:" + LoopbackPorts.next())));
     try (RangeClient client = new RangeClient(7, properties, group, 1)) {
       CompletableFuture<RaftClientReply> first = client.write(Message.valueOf("a"));
       CompletableFuture<RaftClientReply> second = client.write(Message.valueOf("b"));

@@ -1,4 +1,4 @@
-package pando.testing;
+package pando.api;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,16 +10,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Picks loopback ports that are free right now (Raft peers must know each other's port up front).
+ * Picks loopback ports that are free right now, for a cluster on one machine whose members must
+ * know each other's ports before any of them starts (Raft peers are named by address): test
+ * clusters, and {@code pando bench --local}.
  *
- * <p>A test cluster picks every node's ports first and starts the nodes one after the other. A
+ * <p>Such a cluster picks every node's ports first and starts the nodes one after the other. A
  * port from the kernel's ephemeral range (what binding port 0 gives) can meanwhile become the
  * source port of an outgoing connection of a node already started, and the node meant to listen
  * on it then cannot. So ports are picked below that range, where only listeners take them: at
- * random, so test JVMs running side by side seldom pick the same one, checked with a bind, and
+ * random, so processes picking ports side by side seldom pick the same one, checked with a bind, and
  * never handed out twice by one JVM.
  */
-public final class FreePorts {
+public final class LoopbackPorts {
   /** The lowest port handed out: below it lie many well-known services' ports. */
   static final int LOWEST = 10_000;
   static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
@@ -29,7 +31,7 @@ public final class FreePorts {
   private static final int EPHEMERAL_START = ephemeralRangeStart(EPHEMERAL_RANGE);
   private static final Set<Integer> ISSUED = ConcurrentHashMap.newKeySet();
 
-  private FreePorts() {}
+  private LoopbackPorts() {}
 
   /**
    * A port in {@code [LOWEST, start of the ephemeral range)} that is free now and that this JVM has

@@ -1,4 +1,4 @@
-package pando.testing;
+package pando.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,17 +14,17 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class FreePortsTest {
+class LoopbackPortsTest {
   @Test
   void portsAreBelowTheEphemeralRangeDistinctAndBindableAllAtOnce() throws Exception {
-    int ephemeralStart = FreePorts.ephemeralRangeStart(FreePorts.EPHEMERAL_RANGE);
+    int ephemeralStart = LoopbackPorts.ephemeralRangeStart(LoopbackPorts.EPHEMERAL_RANGE);
     Set<Integer> ports = new HashSet<>();
     for (int i = 0; i < 50; i++) {
-      ports.add(FreePorts.next());
+      ports.add(LoopbackPorts.next());
     }
 
     assertThat(ports).hasSize(50)
-        .allSatisfy(port -> assertThat(port).isBetween(FreePorts.LOWEST, ephemeralStart - 1));
+        .allSatisfy(port -> assertThat(port).isBetween(LoopbackPorts.LOWEST, ephemeralStart - 1));
     List<ServerSocket> bound = new ArrayList<>();
     try {
       for (int port : ports) {
@@ -45,8 +45,8 @@ class FreePortsTest {
     Path range = Files.writeString(dir.resolve("ip_local_port_range"), "20000\t60999\n");
     Path garbled = Files.writeString(dir.resolve("garbled"), "low high\n");
 
-    assertThat(FreePorts.ephemeralRangeStart(range)).isEqualTo(20_000);
-    assertThat(FreePorts.ephemeralRangeStart(garbled)).isEqualTo(FreePorts.EPHEMERAL_START_DEFAULT);
-    assertThat(FreePorts.ephemeralRangeStart(dir.resolve("missing"))).isEqualTo(FreePorts.EPHEMERAL_START_DEFAULT);
+    assertThat(LoopbackPorts.ephemeralRangeStart(range)).isEqualTo(20_000);
+    assertThat(LoopbackPorts.ephemeralRangeStart(garbled)).isEqualTo(LoopbackPorts.EPHEMERAL_START_DEFAULT);
+    assertThat(LoopbackPorts.ephemeralRangeStart(dir.resolve("missing"))).isEqualTo(LoopbackPorts.EPHEMERAL_START_DEFAULT);
   }
 }
