@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Hot-key handling on versus off, on this machine, in one run:
-#   for each key distribution (zipfian 0.99, and a single key taking half of all operations), and
-#   for each mode in the order off, on, on, off (--runs 2), so drift over time favours neither:
-#     1. starts a fresh 3-node cluster (pando local) whose placement driver salts hot keys by itself
-#        ("on": --hot-key-ops, --hot-key-copy-ops, a 10 s window) or never ("off": --hot-key-ops=0);
-#     2. loads the records and runs a warm-up (during which "on" detects and salts the hot keys, and
-#        the client JVM warms up: load, warm-up and measured run are one pando bench process);
-#     3. measures a run with pando bench --json, each node process's CPU time over that run, and
-#        every 10 s the operations each node serves (reads and writes of the ranges it leads, from
-#        pando admin ranges --json; reads of a salted copy count at the copy's leader);
-#     4. records the hot-key table, stops the cluster by PID and deletes its data.
+# Hot-key handling on versus off, on this machine, in one run. For each key distribution (zipfian
+# 0.99, and a single key taking half of all operations):
+#   1. starts a fresh 3-node cluster (pando local) whose placement driver salts nothing by itself
+#      (--hot-key-ops=0), optionally with each node's CPU limited (--node-cpus);
+#   2. loads the records and warms up (--warm-up) with the same workload: under a CPU limit a
+#      node JVM needs minutes of load before its code is compiled, and until then every run is
+#      faster than the one before;
+#   3. measures phases in the order off, on, on, off (--runs 2 gives this order; each "on" pair
+#      and "off" pair brackets the other, so drift over time favours neither). Before the first
+#      "on" phase it pins the hottest key, user0, as read-hot with --salts copies (pando admin
+#      hotkeys add) and waits until it is ACTIVE and the placement driver has spread its ranges'
+#      leaders; before the next "off" phase it removes the key and waits until it is gone. Each
+#      phase is one pando bench run (5 s of warm-up of the client JVM, then --duration measured),
+#      with each node process's CPU time over it and, every 10 s, the operations each node serves
+#      (reads and writes of the ranges it leads, from pando admin ranges --json; reads of a
+#      salted copy count at the copy's leader);
+#   4. stops the cluster by PID and deletes its data.
 #   Then prints one table: ops/s, read and update p99, the busiest node's CPU over the mean and the
-#   busiest node's operations over the mean (1.0 = perfectly even), median of the runs of each mode.
+#   busiest node's operations over the mean (1.0 = perfectly even), median of the phases of each
+#   mode. First of all, a short extra cluster shows the placement driver's own detection: it salts
+#   keys with 50 certain ops/s for 10 s (--hot-key-ops 50) under the first distribution for 60 s,
+#   and the script prints the table it ended with. The measured clusters salt nothing unless pinned.
 #
 #   --node-cpus C puts each node process in its own cgroup limited to C CPUs (cgroup v1 cpu or v2
 #   cpu.max; needs root). It stands in for nodes on machines of their own: without it the nodes
@@ -19,15 +28,15 @@
 #   the others and never becomes a bottleneck of its own.
 #
 # Usage: bench/hot-keys.sh [--base-port P] [--dir DIR] [--runs N] [--records N] [--threads N]
-#          [--duration D] [--warm-up D] [--workload W] [--distributions "D1 D2"] [--hot-key-ops N]
-#          [--hot-key-copy-ops N] [--node-cpus C] [--keep-data]
-# Defaults: 9400, a new directory under $TMPDIR, 2, 10000, 8, 30s, 45s, B, "zipfian hotspot:0.5",
-#   300, 500, no CPU limit.
+#          [--duration D] [--warm-up D] [--workload W] [--distributions "D1 D2"] [--salts S]
+#          [--node-cpus C] [--keep-data]
+# Defaults: 9400, a new directory under $TMPDIR, 2, 10000, 8, 20s, 120s, B, "zipfian hotspot:0.5",
+#   2, no CPU limit.
 # Needs: java, the jar (built with mvn -B -DskipTests package if missing), python3 for the summary.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-base=9400 run_dir="" runs=2 records=10000 threads=8 duration=30s warm_up=45s workload=B
-hot_ops=300 copy_ops=500 keep_data=false distributions="zipfian hotspot:0.5" node_cpus="" 
+base=9400 run_dir="" runs=2 records=10000 threads=8 duration=20s warm_up=120s workload=B
+keep_data=false distributions="zipfian hotspot:0.5" node_cpus="" salts=2
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --base-port) base="$2"; shift 2 ;;
@@ -38,12 +47,11 @@ while [[ $# -gt 0 ]]; do
     --duration) duration="$2"; shift 2 ;;
     --warm-up) warm_up="$2"; shift 2 ;;
     --workload) workload="$2"; shift 2 ;;
-    --hot-key-ops) hot_ops="$2"; shift 2 ;;
-    --hot-key-copy-ops) copy_ops="$2"; shift 2 ;;
     --distributions) distributions="$2"; shift 2 ;;
+    --salts) salts="$2"; shift 2 ;;
     --node-cpus) node_cpus="$2"; shift 2 ;;
     --keep-data) keep_data=true; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
     *) printf 'hot-keys: unknown option %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
@@ -122,16 +130,88 @@ node_cpu() {
   done
 }
 
-one_run() { # distribution mode run
-  local dist=$1 mode=$2 r=$3 name dir
+admin() { java -jar "$jar" admin "$@" --pd "$pd"; }
+
+# Waits until the hot-key table listing matches (or, with !, stops matching) a pattern.
+wait_table() { # description [!] pattern
+  local what=$1 negate=false deadline=$((SECONDS + 180))
+  shift
+  if [[ $1 == "!" ]]; then negate=true; shift; fi
+  while true; do
+    if admin hotkeys 2>/dev/null | grep -q "$1"; then $negate || return 0; else $negate && return 0; fi
+    (( SECONDS < deadline )) || fail "$what: not within 180 s"
+    sleep 1
+  done
+}
+
+# Waits until the ranges of user0 and its copies are led by as many different nodes as they can be
+# (up to 3; the placement driver spreads them, see SaltedRanges), at most 60 s.
+wait_spread() {
+  local deadline=$((SECONDS + 60))
+  # The hashes of user0 and its copies, by the same code the cluster uses.
+  cat > "$run_dir/Hashes.java" <<JAVA
+public class Hashes {
+  public static void main(String[] args) {
+    com.google.protobuf.ByteString key = com.google.protobuf.ByteString.copyFromUtf8("user0");
+    System.out.println(Long.toHexString(pando.api.KeyHash.of(key.toByteArray())));
+    for (int salt = 0; salt < $salts; salt++) {
+      byte[] copy = pando.api.hot.SaltedKeys.salted(key, salt, $salts).toByteArray();
+      System.out.println(Long.toHexString(pando.api.KeyHash.of(copy)));
+    }
+  }
+}
+JAVA
+  java -cp "$jar" "$run_dir/Hashes.java" > "$run_dir/user0-hashes.txt" || fail "could not hash user0's copies"
+  while (( SECONDS < deadline )); do
+    admin ranges --json > "$run_dir/ranges.json" 2>/dev/null || true
+    if python3 - "$run_dir/ranges.json" "$run_dir/user0-hashes.txt" <<'PY'
+import json, sys
+ranges = json.load(open(sys.argv[1]))
+def range_of(h):
+    for r in ranges:
+        start = int(r["start"], 16)
+        end = None if r["end"] == "end" else int(r["end"], 16)
+        if h >= start and (end is None or h < end):
+            return r
+held = [range_of(int(h, 16)) for h in open(sys.argv[2]).read().split()]
+leaders = {r["leader"] for r in held}
+ids = {r["id"] for r in held}
+sys.exit(0 if len(leaders) >= min(len(ids), 3) else 1)
+PY
+    then return 0; fi
+    sleep 2
+  done
+  step "the ranges of user0 and its copies still share leaders after 60 s; measuring anyway"
+}
+
+# One measured phase on the running cluster: mode name, phase number.
+phase() {
+  local dist=$1 mode=$2 r=$3 name
   name="$(echo "$dist" | tr ':' '-')-$mode-$r"
-  dir="$run_dir/$name"
-  local ops=0
-  [[ "$mode" == on ]] && ops=$hot_ops
-  step "$name: starting a cluster (hot-key handling $mode)"
+  step "$name: measured run ($duration)"
+  node_cpu > "$results/$name-cpu-before.txt"
+  java -jar "$jar" bench --pd "$pd" --records "$records" --workload "$workload" --threads "$threads" \
+    --warm-up 5s --duration "$duration" --distribution "$dist" --no-load --json \
+    > "$results/$name.json" 2> "$results/$name-bench.log" &
+  local bench_pid=$! sample=0
+  # Range rates are averaged over 10 s windows: sample each window once the run has filled one.
+  while kill -0 "$bench_pid" 2>/dev/null; do
+    sleep 10
+    kill -0 "$bench_pid" 2>/dev/null || break
+    sample=$((sample + 1))
+    admin ranges --json > "$results/$name-ranges-$sample.json" 2>/dev/null || true
+  done
+  wait "$bench_pid" || fail "$name: pando bench failed; see $results/$name-bench.log"
+  node_cpu > "$results/$name-cpu-after.txt"
+}
+
+# Starts a fresh cluster whose placement driver salts keys with hot_key_ops ops/s (0: never).
+start_cluster() { # name hot_key_ops
+  local name=$1 dir="$run_dir/$1"
+  step "$name: starting a cluster"
   java -jar "$jar" local --dir "$dir" --base-port "$base" \
-    --pd-option=--hot-key-ops=$ops --pd-option=--hot-key-window=10s \
-    --pd-option=--hot-key-copy-ops=$copy_ops > "$run_dir/$name.log" 2>&1 &
+    --pd-option=--hot-key-ops="$2" --pd-option=--hot-key-window=10s --pd-option=--hot-key-copy-ops=250 \
+    > "$run_dir/$name.log" 2>&1 &
   local_pid=$!
   local deadline=$((SECONDS + 120))
   until grep -q '^cluster ready' "$run_dir/$name.log"; do
@@ -144,38 +224,60 @@ one_run() { # distribution mode run
     for pid in $(node_pids); do limit_cpu "$pid"; done
     step "$name: each node limited to $node_cpus CPUs"
   fi
-  step "$name: load, warm-up ($warm_up) and measured run ($duration), in one client process"
-  java -jar "$jar" bench --pd "$pd" --records "$records" --workload "$workload" --threads "$threads" \
-    --warm-up "$warm_up" --duration "$duration" --distribution "$dist" --json \
-    > "$results/$name.json" 2> "$results/$name-bench.log" &
-  local bench_pid=$! sample=0
-  until grep -qs '^pando bench: measured run' "$results/$name-bench.log"; do
-    kill -0 "$bench_pid" 2>/dev/null || fail "$name: pando bench failed; see $results/$name-bench.log"
-    sleep 0.2
-  done
-  node_cpu > "$results/$name-cpu-before.txt"
-  # Range rates are averaged over 10 s windows: sample each window once the run has filled one.
-  while kill -0 "$bench_pid" 2>/dev/null; do
-    sleep 10
-    kill -0 "$bench_pid" 2>/dev/null || break
-    sample=$((sample + 1))
-    java -jar "$jar" admin ranges --pd "$pd" --json > "$results/$name-ranges-$sample.json" 2>/dev/null || true
-  done
-  wait "$bench_pid" || fail "$name: pando bench failed; see $results/$name-bench.log"
-  node_cpu > "$results/$name-cpu-after.txt"
-  java -jar "$jar" admin hotkeys --pd "$pd" > "$results/$name-hotkeys.txt" 2>&1 || true
+}
+
+finish_cluster() { # name
   stop_cluster
-  $keep_data || rm -rf "$dir"
+  $keep_data || rm -rf "${run_dir:?}/$1"
+}
+
+detection() { # distribution
+  local name="detection-$(echo "$1" | tr ':' '-')"
+  start_cluster "$name" 50
+  step "$name: load and 60 s of the workload, the placement driver salting by itself"
+  java -jar "$jar" bench --pd "$pd" --records "$records" --workload "$workload" --threads "$threads" \
+    --duration 60s --distribution "$1" > "$results/$name-bench.txt" 2>&1 \
+    || fail "$name: pando bench failed; see $results/$name-bench.txt"
+  admin hotkeys > "$results/$name.txt" 2>&1 || true
+  step "$name: the hot-key table it ended with:"
+  cat "$results/$name.txt" >&2
+  finish_cluster "$name"
+}
+
+one_cluster() { # distribution
+  local dist=$1 name
+  name="$(echo "$dist" | tr ':' '-')"
+  start_cluster "$name" 0
+  step "$name: load and warm-up ($warm_up)"
+  java -jar "$jar" bench --pd "$pd" --records "$records" --workload "$workload" --threads "$threads" \
+    --duration "$warm_up" --distribution "$dist" > "$results/$name-warmup.txt" 2>&1 \
+    || fail "$name: warm-up failed; see $results/$name-warmup.txt"
+  local entry mode r pinned=false
+  for entry in "${order[@]}"; do
+    mode=${entry%%:*} r=${entry##*:}
+    if [[ $mode == on ]] && ! $pinned; then
+      admin hotkeys add user0 --salts "$salts" >/dev/null
+      wait_table "$name: user0 salted" "ACTIVE"
+      wait_spread
+      pinned=true
+    elif [[ $mode == off ]] && $pinned; then
+      admin hotkeys remove user0 >/dev/null
+      wait_table "$name: user0 unsalted" "no hot keys"
+      pinned=false
+    fi
+    phase "$dist" "$mode" "$r"
+    if [[ $mode == on ]]; then admin hotkeys > "$results/$name-$mode-$r-hotkeys.txt" 2>&1 || true; fi
+  done
+  finish_cluster "$name"
 }
 
 order=()
 for ((r = 1; r <= runs; r++)); do
   if (( r % 2 == 1 )); then order+=("off:$r" "on:$r"); else order+=("on:$r" "off:$r"); fi
 done
+detection "${distributions%% *}"
 for dist in $distributions; do
-  for entry in "${order[@]}"; do
-    one_run "$dist" "${entry%%:*}" "${entry##*:}"
-  done
+  one_cluster "$dist"
 done
 
 python3 - "$results" > "$results/summary.txt" <<'PY'
