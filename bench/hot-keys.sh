@@ -51,7 +51,7 @@ while [[ $# -gt 0 ]]; do
     --salts) salts="$2"; shift 2 ;;
     --node-cpus) node_cpus="$2"; shift 2 ;;
     --keep-data) keep_data=true; shift ;;
-    -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) printf 'hot-keys: unknown option %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
 done
