@@ -1,11 +1,13 @@
 package pando.cli;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /** Runs `pando admin ...` in this JVM against one placement driver, as an operator would. */
@@ -33,5 +35,20 @@ final class AdminCli {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--json");
     return run(out, all.toArray(String[]::new)) == 0 ? JsonParser.parseString(out.toString()) : null;
+  }
+
+  /** The key's entry in the hot-key table ({@code pando admin hotkeys --json}), or empty if it has none. */
+  Optional<JsonObject> hotKey(String key) {
+    JsonElement list = json("hotkeys");
+    if (list == null) {
+      return Optional.empty();
+    }
+    for (JsonElement e : list.getAsJsonObject().getAsJsonArray("hot_keys")) {
+      JsonObject o = e.getAsJsonObject();
+      if (o.get("key").getAsString().equals(key) && o.get("in_table").getAsBoolean()) {
+        return Optional.of(o);
+      }
+    }
+    return Optional.empty();
   }
 }

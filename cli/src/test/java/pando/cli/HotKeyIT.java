@@ -2,7 +2,6 @@ package pando.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.protobuf.ByteString;
 import java.io.StringWriter;
@@ -63,17 +62,7 @@ class HotKeyIT {
 
   /** The key's entry in the hot-key table, or empty if it has none. */
   private Optional<JsonObject> entry(String key) {
-    JsonElement list = admin.json("hotkeys");
-    if (list == null) {
-      return Optional.empty();
-    }
-    for (JsonElement e : list.getAsJsonObject().getAsJsonArray("hot_keys")) {
-      JsonObject o = e.getAsJsonObject();
-      if (o.get("key").getAsString().equals(key) && o.get("in_table").getAsBoolean()) {
-        return Optional.of(o);
-      }
-    }
-    return Optional.empty();
+    return admin.hotKey(key);
   }
 
   private boolean inState(String key, String state) {
