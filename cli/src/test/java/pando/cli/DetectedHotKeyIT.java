@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,11 +52,6 @@ class DetectedHotKeyIT {
     if (cluster != null) {
       cluster.close();
     }
-  }
-
-  /** The key's entry in the hot-key table, or empty if it has none. */
-  private Optional<JsonObject> entry(String key) {
-    return admin.hotKey(key);
   }
 
   @Test
@@ -107,8 +101,8 @@ class DetectedHotKeyIT {
       }));
 
       Await.until(Duration.ofSeconds(120), POLL, "the hot key salted by the placement driver (ACTIVE)",
-          () -> entry("celebrity").map(o -> o.get("state").getAsString().equals("ACTIVE")).orElse(false));
-      JsonObject salted = entry("celebrity").orElseThrow();
+          () -> admin.hotKey("celebrity").map(o -> o.get("state").getAsString().equals("ACTIVE")).orElse(false));
+      JsonObject salted = admin.hotKey("celebrity").orElseThrow();
       long readsWhenActive = hotReads.get();
       Await.until(Duration.ofSeconds(60), POLL, "reads while salted", () -> hotReads.get() > readsWhenActive + 200);
       stop.set(true);
@@ -119,7 +113,7 @@ class DetectedHotKeyIT {
       assertThat(salted.get("origin").getAsString()).isEqualTo("DETECTED");
       assertThat(salted.get("mode").getAsString()).isEqualTo("READ_HOT");
       assertThat(salted.get("salts").getAsInt()).isBetween(2, 16);
-      assertThat(entry("bystander")).as("a key read at a modest rate stays plain").isEmpty();
+      assertThat(admin.hotKey("bystander")).as("a key read at a modest rate stays plain").isEmpty();
       assertThat(violations).as("what a reader saw that it must not").isEmpty();
       assertThat(client.get(hot).map(DetectedHotKeyIT::number)).contains(lastAcked.get());
     } finally {

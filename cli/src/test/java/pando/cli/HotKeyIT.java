@@ -2,7 +2,6 @@ package pando.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.gson.JsonObject;
 import com.google.protobuf.ByteString;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -60,13 +59,8 @@ class HotKeyIT {
     }
   }
 
-  /** The key's entry in the hot-key table, or empty if it has none. */
-  private Optional<JsonObject> entry(String key) {
-    return admin.hotKey(key);
-  }
-
   private boolean inState(String key, String state) {
-    return entry(key).map(o -> o.get("state").getAsString().equals(state)).orElse(false);
+    return admin.hotKey(key).map(o -> o.get("state").getAsString().equals(state)).orElse(false);
   }
 
   private void adminOk(String... args) {
@@ -169,7 +163,7 @@ class HotKeyIT {
       adminOk("hotkeys", "remove", "hot-read");
       adminOk("hotkeys", "remove", "hot-counter");
       Await.until(Duration.ofSeconds(120), POLL, "both keys unsalted (gone from the table)",
-          () -> entry("hot-read").isEmpty() && entry("hot-counter").isEmpty());
+          () -> admin.hotKey("hot-read").isEmpty() && admin.hotKey("hot-counter").isEmpty());
       long readsWhenGone = reads.get();
       Await.until(Duration.ofSeconds(60), POLL, "traffic after unsalting", () -> reads.get() > readsWhenGone + 100);
       stop.set(true);

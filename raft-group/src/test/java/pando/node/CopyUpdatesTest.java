@@ -19,13 +19,18 @@ class CopyUpdatesTest {
   private static final ByteString COPY_B = ByteString.copyFromUtf8("copy-b");
 
   private final List<Sent> sent = new ArrayList<>();
-  private final CopyUpdates updates = new CopyUpdates(put -> {
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    sent.add(new Sent(put, result));
-    return result;
-  }, Duration.ofMinutes(1));
+  private final CopyUpdates updates = holdingSends(Duration.ofMinutes(1));
 
   private record Sent(CopyPut put, CompletableFuture<Void> result) {}
+
+  /** Updates whose sends are recorded in {@link #sent} and finish only when the test says. */
+  private CopyUpdates holdingSends(Duration sendTimeout) {
+    return new CopyUpdates(put -> {
+      CompletableFuture<Void> result = new CompletableFuture<>();
+      sent.add(new Sent(put, result));
+      return result;
+    }, sendTimeout);
+  }
 
   @Test
   void updatesQueuedBehindOneInFlightCollapseIntoTheNewest() {
@@ -84,11 +89,7 @@ class CopyUpdatesTest {
 
   @Test
   void aSendThatNeverFinishesTimesOutAndFreesTheCopyForLaterUpdates() {
-    CopyUpdates quick = new CopyUpdates(put -> {
-      CompletableFuture<Void> result = new CompletableFuture<>();
-      sent.add(new Sent(put, result));
-      return result;
-    }, Duration.ofMillis(50));
+    CopyUpdates quick = holdingSends(Duration.ofMillis(50));
 
     CompletableFuture<Void> stuck = quick.update(put(COPY_A, 1));
 

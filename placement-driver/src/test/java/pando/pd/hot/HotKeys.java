@@ -29,9 +29,7 @@ public final class HotKeys {
 
   /** Sets {@code next} where the key had {@code expected} (empty: no entry), changed at {@code atMs}. */
   public static SetHotKeyCommand set(HotKey next, Optional<HotKey> expected, long atMs) {
-    SetHotKeyCommand.Builder set = SetHotKeyCommand.newBuilder().setEntry(HotKeyProtos.toEntry(next, atMs));
-    expected.ifPresent(e -> set.setExpected(HotKeyProtos.toEntry(e, 0)));
-    return set.build();
+    return HotKeyProtos.setHotKey(next, expected, atMs).getSetHotKey();
   }
 
   /** Inserts a new key. */
