@@ -19,6 +19,9 @@ final class StatusMapping {
       case APPLIED_RESULT_UNKNOWN -> Status.UNKNOWN.withDescription(result.getMessage());
       // The range split after the request was routed; nothing was applied, so a retry is safe.
       case WRONG_RANGE -> Status.UNAVAILABLE.withDescription(result.getMessage());
+      // Nothing was applied now; whether an earlier send of the same write was is for its writer to
+      // know (it is, if that send may have reached the range).
+      case SESSION_UNKNOWN, SEQ_FORGOTTEN -> Status.FAILED_PRECONDITION.withDescription(result.getMessage());
       case UNRECOGNIZED -> Status.INTERNAL.withDescription("range answered with an unknown status");
     };
   }

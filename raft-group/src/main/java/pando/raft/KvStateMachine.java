@@ -242,6 +242,17 @@ public final class KvStateMachine extends BaseStateMachine {
     if (d == null || !d.getInfo().isLeader()) {
       return;
     }
+    if (command.hasBatch()) {
+      command.getBatch().getProposalsList().forEach(p -> countOne(p.getCommand()));
+    } else {
+      countOne(command);
+    }
+  }
+
+  private void countOne(RangeCommand command) {
+    if (command.hasOpenSession()) {
+      return;
+    }
     if (command.hasRead()) {
       load.read(command.getRead().getKeysList(), 0);
     } else {

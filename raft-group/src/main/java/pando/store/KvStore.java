@@ -55,6 +55,9 @@ public final class KvStore implements AutoCloseable {
   // Added after the first files were written: a file without them has no metas yet.
   private static final String META = "meta";
   private static final String META_BYTES = "metaBytes";
+  // Writer sessions (see Sessions), by id, and the log clock they age by.
+  private static final String SESSIONS = "sessions";
+  private static final String SESSION_CLOCK = "sessionClockMillis";
 
   private final DB db;
   private final BTreeMap<byte[], byte[]> tree;
@@ -71,6 +74,13 @@ public final class KvStore implements AutoCloseable {
   private final Atomic.Long boundsEnd;
   private final Atomic.Long dataBytes;
   private final Atomic.Long metaBytes;
+  private final BTreeMap<Long, byte[]> sessionTree;
+  private final Atomic.Long sessionClock;
+  // The live sessions; written to sessionTree at each commit (see commitLocked).
+  private final Sessions sessions;
+  // The index of the last entry that opened a session: an entry opens at most one, since a
+  // session's id is the entry's key version.
+  private long openedAtIndex; // guarded by the write lock
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   static final int COMMIT_EVERY_ENTRIES = 50_000;
   // Uncommitted changes live in MapDB's write-ahead log until the commit, so large values commit sooner.
@@ -95,6 +105,23 @@ public final class KvStore implements AutoCloseable {
     this.metaBytes = db.atomicLong(META_BYTES).createOrOpen();
     this.metaData = new SizedMap(metaTree, metaCounted ? metaBytes.get() : SizedMap.count(metaTree));
     this.metas = new KeyMetas(metaData);
+    this.sessionTree = db.treeMap(SESSIONS, Serializer.LONG, Serializer.BYTE_ARRAY).createOrOpen();
+    this.sessionClock = db.atomicLong(SESSION_CLOCK).createOrOpen();
+    this.sessions = Sessions.of(SESSION_LIMITS, parsedSessions(sessionTree.values()), sessionClock.get());
+  }
+
+  static final Sessions.Limits SESSION_LIMITS = Sessions.Limits.defaults();
+
+  private static List<pando.internal.v1.SessionRecord> parsedSessions(Iterable<byte[]> records) {
+    List<pando.internal.v1.SessionRecord> parsed = new java.util.ArrayList<>();
+    for (byte[] bytes : records) {
+      try {
+        parsed.add(pando.internal.v1.SessionRecord.parseFrom(bytes));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalStateException("a writer session in the store file is unreadable: " + e.getMessage(), e);
+      }
+    }
+    return parsed;
   }
 
   /** Opens (or creates) the store in {@code file}, with MapDB's write-ahead log for crash safety. */
@@ -136,15 +163,16 @@ public final class KvStore implements AutoCloseable {
       // No rollback on failure: earlier commands of this uncommitted group were already answered.
       // A failure here is an I/O fault; the Raft server stops this replica, and a restart replays
       // the log from the last commit.
-      Optional<ByteString> outside = outside(RangeCommands.keys(command));
-      Optional<String> unversioned = KeyVersions.refusal(version(), index);
       RangeResult result;
-      if (outside.isPresent()) {
-        result = RangeCommands.failed(RangeResult.Status.WRONG_RANGE, wrongRange(outside.get()));
-      } else if (unversioned.isPresent()) {
-        result = RangeCommands.failed(RangeResult.Status.OUT_OF_RANGE, "cannot apply: " + unversioned.get());
+      if (command.hasBatch()) {
+        sessions.tick(command.getBatch().getProposedAtUnixMillis());
+        pando.internal.v1.BatchResult.Builder results = pando.internal.v1.BatchResult.newBuilder();
+        for (pando.internal.v1.Proposal proposal : command.getBatch().getProposalsList()) {
+          results.addResults(applyProposal(index, proposal));
+        }
+        result = RangeResult.newBuilder().setBatch(results).build();
       } else {
-        result = RangeCommands.apply(data, metas, command, KeyVersions.of(version(), index));
+        result = applyCommand(index, command);
       }
       appliedIndex.set(index);
       appliedTerm.set(term);
@@ -156,6 +184,59 @@ public final class KvStore implements AutoCloseable {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /**
+   * One write of a batch: applied unless its session already applied it (then answered as then) or
+   * refuses it. Refusals that change nothing are not recorded, so a later send may still apply.
+   */
+  private RangeResult applyProposal(long index, pando.internal.v1.Proposal proposal) {
+    RangeCommand command = proposal.getCommand();
+    if (command.hasBatch() || command.hasSplit()) {
+      return RangeCommands.failed(RangeResult.Status.FAILED_PRECONDITION, "a batch holds no batch and no split");
+    }
+    if (!proposal.hasId() || command.hasOpenSession()) {
+      return applyCommand(index, command);
+    }
+    Optional<ByteString> outside = outside(RangeCommands.keys(command));
+    if (outside.isPresent()) {
+      // Before the session check: the write belongs to another range, which applies it (once).
+      return RangeCommands.failed(RangeResult.Status.WRONG_RANGE, wrongRange(outside.get()));
+    }
+    Sessions.Verdict verdict = sessions.check(proposal.getId(), index);
+    if (verdict instanceof Sessions.Verdict.Answered answered) {
+      return answered.result();
+    }
+    if (verdict instanceof Sessions.Verdict.Refused refused) {
+      return RangeCommands.failed(refused.status(), refused.message());
+    }
+    RangeResult result = applyCommand(index, command);
+    sessions.record(proposal.getId(), result);
+    return result;
+  }
+
+  /** One command, without regard to sessions. */
+  private RangeResult applyCommand(long index, RangeCommand command) {
+    Optional<String> unversioned = KeyVersions.refusal(version(), index);
+    if (unversioned.isPresent()) {
+      return RangeCommands.failed(RangeResult.Status.OUT_OF_RANGE, "cannot apply: " + unversioned.get());
+    }
+    if (command.hasOpenSession()) {
+      if (openedAtIndex == index) {
+        return RangeCommands.failed(RangeResult.Status.FAILED_PRECONDITION,
+            "one log entry opens at most one session; open it again");
+      }
+      openedAtIndex = index;
+      long id = KeyVersions.of(version(), index);
+      sessions.open(id, index);
+      return RangeResult.newBuilder()
+          .setOpenSession(pando.internal.v1.OpenSessionResult.newBuilder().setSession(id)).build();
+    }
+    Optional<ByteString> outside = outside(RangeCommands.keys(command));
+    if (outside.isPresent()) {
+      return RangeCommands.failed(RangeResult.Status.WRONG_RANGE, wrongRange(outside.get()));
+    }
+    return RangeCommands.apply(data, metas, command, KeyVersions.of(version(), index));
   }
 
   /** Commits applied commands not yet committed, if any. */
@@ -173,6 +254,14 @@ public final class KvStore implements AutoCloseable {
   private void commitLocked() {
     dataBytes.set(data.bytes());
     metaBytes.set(metaData.bytes());
+    Sessions.Changes changes = sessions.takeChanges();
+    for (pando.internal.v1.SessionRecord record : changes.changed()) {
+      sessionTree.put(record.getId(), record.toByteArray());
+    }
+    for (Long id : changes.dropped()) {
+      sessionTree.remove(id);
+    }
+    sessionClock.set(sessions.clockMillis());
     db.commit();
     uncommittedEntries = 0;
     uncommittedBytes = 0;
@@ -336,8 +425,10 @@ public final class KvStore implements AutoCloseable {
     Files.createDirectories(seedFile.toAbsolutePath().getParent());
     Path tmp = seedFile.resolveSibling(seedFile.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
+    // Both halves keep every session: a write retried after the split reaches the half that now
+    // holds its key, which must still know whether it was applied.
     writeStoreFile(tmp, entriesOf(keys, tree), entriesOf(metaKeys, metaTree),
-        new Recorded(0, 0, newVersion, bounds.start(), bounds.end()));
+        new Recorded(0, 0, newVersion, bounds.start(), bounds.end(), sessions.records(), sessions.clockMillis()));
     try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
       channel.force(true);
     }
@@ -371,12 +462,14 @@ public final class KvStore implements AutoCloseable {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     writeStoreFile(tmp, tree.entrySet(), metaTree.entrySet(),
-        new Recorded(index, term, version.get(), boundsStart.get(), boundsEnd.get()));
+        new Recorded(index, term, version.get(), boundsStart.get(), boundsEnd.get(), sessions.records(),
+            sessions.clockMillis()));
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** What a store file records besides its entries. */
-  private record Recorded(long appliedIndex, long appliedTerm, long version, long boundsStart, long boundsEnd) {}
+  private record Recorded(long appliedIndex, long appliedTerm, long version, long boundsStart, long boundsEnd,
+      List<pando.internal.v1.SessionRecord> sessions, long sessionClockMillis) {}
 
   /** Writes a new store file (a seed or a snapshot) holding the given values and metas. */
   private static void writeStoreFile(Path file, Iterable<Map.Entry<byte[], byte[]>> values,
@@ -392,6 +485,11 @@ public final class KvStore implements AutoCloseable {
       db.atomicLong(BOUNDS_END).create().set(recorded.boundsEnd());
       db.atomicLong(DATA_BYTES).create().set(valueBytes);
       db.atomicLong(META_BYTES).create().set(metaBytes);
+      BTreeMap<Long, byte[]> sessionTree = db.treeMap(SESSIONS, Serializer.LONG, Serializer.BYTE_ARRAY).create();
+      for (pando.internal.v1.SessionRecord session : recorded.sessions()) {
+        sessionTree.put(session.getId(), session.toByteArray());
+      }
+      db.atomicLong(SESSION_CLOCK).create().set(recorded.sessionClockMillis());
       db.commit();
     } finally {
       db.close();
@@ -443,12 +541,22 @@ public final class KvStore implements AutoCloseable {
         restored.boundsEnd.set(source.atomicLong(BOUNDS_END).open().get());
       }
       restored.commitLocked(); // unshared until returned, so no lock to take
+      // Files written before sessions existed have none. Copied after the commit above, which
+      // would write the (empty) live sessions over them.
+      if (source.exists(SESSIONS)) {
+        restored.sessionTree.putAll(source.treeMap(SESSIONS, Serializer.LONG, Serializer.BYTE_ARRAY).open());
+        restored.sessionClock.set(source.atomicLong(SESSION_CLOCK).open().get());
+        restored.db.commit();
+      }
     } catch (RuntimeException e) {
       restored.close();
       throw e;
     } finally {
       source.close();
     }
+    // Reopened so that its live sessions are those just copied in.
+    restored.close();
+    restored = open(liveFile);
     return restored;
   }
 

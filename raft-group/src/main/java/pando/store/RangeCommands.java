@@ -67,8 +67,11 @@ public final class RangeCommands {
       case SEAL_COPY -> HotKeyCommands.sealCopy(data, metas, command.getSealCopy());
       case FOLD_COPY -> HotKeyCommands.foldCopy(data, metas, command.getFoldCopy());
       case CLEAR_FOLDS -> HotKeyCommands.clearFolds(metas, command.getClearFolds());
-      // Splits change the range itself and are applied by KvStore.split, never here.
+      // Splits change the range itself and are applied by KvStore.split, batches and sessions by
+      // KvStore.apply, never here.
       case SPLIT -> failed(RangeResult.Status.FAILED_PRECONDITION, "a split is not a data command");
+      case BATCH, OPEN_SESSION -> failed(RangeResult.Status.FAILED_PRECONDITION,
+          command.getCommandCase() + " is not a data command");
       case COMMAND_NOT_SET -> failed(RangeResult.Status.FAILED_PRECONDITION, "empty command");
     };
   }
@@ -86,7 +89,8 @@ public final class RangeCommands {
       case SEAL_COPY -> List.of(command.getSealCopy().getKey());
       case FOLD_COPY -> List.of(command.getFoldCopy().getKey());
       case CLEAR_FOLDS -> List.of(command.getClearFolds().getKey());
-      case SPLIT, COMMAND_NOT_SET -> List.of();
+      case BATCH -> command.getBatch().getProposalsList().stream().flatMap(p -> keys(p.getCommand()).stream()).toList();
+      case SPLIT, OPEN_SESSION, COMMAND_NOT_SET -> List.of();
     };
   }
 
