@@ -28,6 +28,7 @@ import pando.api.range.RouteCache;
 import pando.v1.KVGrpc;
 import pando.v1.Route;
 import pando.v1.RouteError;
+import pando.v1.WriteId;
 
 /**
  * One client call carried to completion: its keys grouped by range, one request per range sent to
@@ -43,12 +44,19 @@ final class RoutedCall {
   // of stale leader hints), with the backoff between attempts; the caller's deadline still rules.
   static final int MAX_ATTEMPTS = 16;
 
-  /** Whether a request whose outcome is unknown (no answer came) may be sent again. */
-  enum Repeat {
-    /** Applying it twice leaves the same state as once: get, batchGet, put, batchPut, delete. */
-    SAFE,
-    /** A second application would count twice: cas, incr. */
-    UNSAFE
+  /**
+   * How writes get their identity ({@link WriteId}), which they keep across every attempt so that
+   * their range applies them at most once; reads and session openings need none.
+   */
+  interface Identities {
+    /** A new identity for a write to {@code range}, from this client's session there. */
+    WriteId issue(RangeDescriptor range, Deadline deadline);
+
+    /** The call that used {@code id} has ended. */
+    void done(WriteId id);
+
+    /** Range {@code rangeId} does not know the session of {@code id} (see {@link WriterSessions#lost}). */
+    void lost(long rangeId, WriteId id);
   }
 
   /** Where a request for the keys of one range goes: any replica, or the leader. */
@@ -58,9 +66,12 @@ final class RoutedCall {
     ANY_REPLICA
   }
 
-  /** Sends the request for the keys at {@code positions} (all of one range) and keeps the answer. */
+  /**
+   * Sends the request for the keys at {@code positions} (all of one range) and keeps the answer;
+   * {@code id} is the write's identity, null for a call without {@link Identities}.
+   */
   interface Sender {
-    void send(KVGrpc.KVBlockingStub stub, Route route, List<Integer> positions);
+    void send(KVGrpc.KVBlockingStub stub, Route route, List<Integer> positions, WriteId id);
   }
 
   /** What all calls of one client share. */
@@ -68,15 +79,19 @@ final class RoutedCall {
 
   private final Shared shared;
   private final Deadline deadline;
-  private final Repeat repeat;
+  private final Identities identities;
   private final Target target;
   private final long[] hashes;
   private final Sender sender;
 
-  RoutedCall(Shared shared, Deadline deadline, Repeat repeat, Target target, long[] hashes, Sender sender) {
+  // Every identity this call's writes used, handed back when it ends.
+  private final List<WriteId> issued = Collections.synchronizedList(new ArrayList<>());
+
+  /** @param identities how writes get their identity; null for reads and session openings */
+  RoutedCall(Shared shared, Deadline deadline, Identities identities, Target target, long[] hashes, Sender sender) {
     this.shared = shared;
     this.deadline = deadline;
-    this.repeat = repeat;
+    this.identities = identities;
     this.target = target;
     this.hashes = hashes.clone();
     this.sender = sender;
@@ -85,7 +100,13 @@ final class RoutedCall {
   /** Runs the call; returns once every key was answered, or throws {@link PandoException}. */
   void run() {
     List<Integer> all = IntStream.range(0, hashes.length).boxed().toList();
-    new Group(all, new Tally()).run(true);
+    try {
+      new Group(all, new Tally()).run(true);
+    } finally {
+      if (identities != null) {
+        List.copyOf(issued).forEach(identities::done);
+      }
+    }
   }
 
   /** The attempts and backoffs a group has spent, and why the last attempt failed. */
@@ -94,6 +115,13 @@ final class RoutedCall {
     int backoffs;
     String lastError;
     Throwable lastCause;
+    /** The write's identity, kept across attempts once the first is sent; null before (or for reads). */
+    WriteId id;
+    /** The range {@link #id} was issued for, and whether an attempt carried it yet. */
+    long idRange;
+    boolean idSent;
+    /** True once an attempt went unanswered: it may have reached a leader and been applied. */
+    boolean mayHaveApplied;
 
     Tally copy() {
       Tally copy = new Tally();
@@ -101,6 +129,10 @@ final class RoutedCall {
       copy.backoffs = backoffs;
       copy.lastError = lastError;
       copy.lastCause = lastCause;
+      copy.id = id;
+      copy.idRange = idRange;
+      copy.idSent = idSent;
+      copy.mayHaveApplied = mayHaveApplied;
       return copy;
     }
 
@@ -175,14 +207,16 @@ final class RoutedCall {
     }
 
     private void checkBudget() {
+      String unknown = tally.mayHaveApplied ? "; the outcome is unknown: an attempt went unanswered, so the"
+          + " write may have taken effect (once at most)" : "";
       if (deadline.isExpired()) {
         String last = tally.lastError != null ? tally.lastError : "no answer before the deadline";
         throw new PandoException(Status.Code.DEADLINE_EXCEEDED,
-            "timed out after " + attempts(tally.attempts) + ": " + last, tally.lastCause);
+            "timed out after " + attempts(tally.attempts) + ": " + last + unknown, tally.lastCause);
       }
       if (tally.attempts >= MAX_ATTEMPTS) {
         throw new PandoException(Status.Code.UNAVAILABLE,
-            "gave up after " + attempts(tally.attempts) + ": " + tally.lastError, tally.lastCause);
+            "gave up after " + attempts(tally.attempts) + ": " + tally.lastError + unknown, tally.lastCause);
       }
     }
 
@@ -275,6 +309,15 @@ final class RoutedCall {
 
     /** One request to one node; true when it was answered. */
     private boolean attempt(RangeDescriptor range, long mark) {
+      // An identity comes from the session of the range the write goes to; once an attempt carried
+      // it, it stays, wherever the write goes next (a range that split copies its sessions).
+      if (identities != null && (tally.id == null || !tally.idSent && tally.idRange != range.rangeId())) {
+        tally.id = identities.issue(range, deadline);
+        tally.idRange = range.rangeId();
+        issued.add(tally.id);
+        // Opening a session may have taught the client a newer table: group the keys again first.
+        return false;
+      }
       if (view == null || !sameView(view, range)) {
         view = range;
         unanswered.clear();
@@ -287,8 +330,9 @@ final class RoutedCall {
         return false;
       }
       tally.attempts++;
+      tally.idSent = tally.id != null;
       try {
-        sender.send(shared.channels().stub(address.get()).withDeadline(deadline), route(range), positions);
+        sender.send(shared.channels().stub(address.get()).withDeadline(deadline), route(range), positions, tally.id);
         return true;
       } catch (StatusRuntimeException e) {
         tally.failed(PandoException.from(e, address.get()).getMessage(), e);
@@ -361,6 +405,17 @@ final class RoutedCall {
             backOff = true;
           }
         }
+        case SESSION_LOST -> {
+          if (tally.mayHaveApplied) {
+            throw new PandoException(Status.Code.UNAVAILABLE, "the outcome is unknown: an earlier attempt went"
+                + " unanswered and may have been applied, and range " + range.rangeId() + " no longer remembers"
+                + " this write (" + e.getStatus().getDescription() + ")", e);
+          }
+          // Nothing of this write was applied anywhere: send it again under a new identity.
+          identities.lost(range.rangeId(), tally.id);
+          tally.id = null;
+          tally.idSent = false;
+        }
         case UNKNOWN_RANGE -> {
           // Try another replica next, in case only this one is behind (e.g. it is being added).
           unanswered.add(address);
@@ -395,11 +450,8 @@ final class RoutedCall {
       if (!noAnswer) {
         throw PandoException.from(e, address);
       }
-      if (repeat == Repeat.UNSAFE && !neverConnected(e)) {
-        PandoException failure = PandoException.from(e, address);
-        throw new PandoException(code, failure.getMessage()
-            + "; the outcome is unknown (the node may have applied it), so it was not retried", e);
-      }
+      // Sent again with the same identity, a write that did reach a leader is not applied twice.
+      tally.mayHaveApplied |= !neverConnected(e);
       unanswered.add(address);
       backOff = true;
     }

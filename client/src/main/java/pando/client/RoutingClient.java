@@ -34,7 +34,10 @@ import pando.v1.KVGrpc;
 import pando.v1.KeyValue;
 import pando.v1.PutRequest;
 import pando.v1.ReadConsistency;
+import pando.v1.OpenSessionRequest;
 import pando.v1.Route;
+import pando.v1.WriteId;
+import pando.api.range.RangeDescriptor;
 
 /**
  * A client of a whole Pando cluster that sends each request straight to the node that can serve
@@ -42,13 +45,15 @@ import pando.v1.Route;
  * leader of its key's range with the route it chose, and follows the nodes' corrections: a newer
  * range after a split, another leader, a range the node no longer holds.
  *
- * <p>Every call waits at most {@code requestTimeout} in all, retries included, and makes at most
- * 10 attempts. A refusal that carries routing advice (the node applied nothing) is retried for
- * every call. A request that got no answer is retried on another replica only if repeating it is
- * harmless: get, batchGet, put, batchPut and delete. A cas or incr that got no answer fails at
- * once with a message saying its outcome is unknown, because sending it again could apply it
- * twice; only a connection that could not be opened at all is retried for them. Failures surface
- * as {@link PandoException} with the gRPC status code.
+ * <p>Every call waits at most {@code requestTimeout} in all, retries included, and makes a bounded
+ * number of attempts. A refusal that carries routing advice (the node applied nothing) is retried
+ * for every call, and so is a request that got no answer: every write carries an identity ({@link
+ * pando.v1.WriteId}) from this client's writer session on its range, kept across its retries, so
+ * the range applies it at most once however many attempts reach it. A write whose attempts went
+ * unanswered until the deadline fails with a message saying its outcome is unknown: it may have
+ * taken effect, once at most. Sessions are opened on a range's first write and live in this
+ * client: a new client (a new process) has new sessions, and cannot resolve an earlier client's
+ * unknown outcomes. Failures surface as {@link PandoException} with the gRPC status code.
  *
  * <p>Thread-safe; share one instance and close it when done.
  */
@@ -66,6 +71,23 @@ public final class RoutingClient implements KvClient {
   private final RequestLimits limits = RequestLimits.defaults();
   private final HotKeys hotKeys;
   private final Random random;
+  private final WriterSessions sessions = new WriterSessions();
+  private final RoutedCall.Identities identities = new RoutedCall.Identities() {
+    @Override
+    public WriteId issue(RangeDescriptor range, Deadline deadline) {
+      return sessions.issue(range.rangeId(), () -> openSession(range, deadline));
+    }
+
+    @Override
+    public void done(WriteId id) {
+      sessions.done(id);
+    }
+
+    @Override
+    public void lost(long rangeId, WriteId id) {
+      sessions.lost(rangeId, id);
+    }
+  };
 
   private RoutingClient(PdConnection pd, Duration requestTimeout, Random random) {
     this.pd = pd;
@@ -114,8 +136,8 @@ public final class RoutingClient implements KvClient {
   public void put(byte[] key, byte[] value) {
     ByteString k = key(key, "");
     ByteString v = ByteString.copyFrom(value);
-    single(k, RoutedCall.Repeat.SAFE, RoutedCall.Target.LEADER,
-        (stub, route) -> stub.put(PutRequest.newBuilder().setKey(k).setValue(v).setRoute(route).build()));
+    write(k, (stub, route, id) -> stub.put(
+        PutRequest.newBuilder().setKey(k).setValue(v).setRoute(route).setWriteId(id).build()));
   }
 
   /** A linearizable read: sees every write acknowledged before it started. */
@@ -143,9 +165,8 @@ public final class RoutingClient implements KvClient {
   }
 
   private GetResponse getOne(ByteString k, ReadConsistency consistency) {
-    return single(k, RoutedCall.Repeat.SAFE, targetFor(consistency),
-        (stub, route) -> stub.get(
-            GetRequest.newBuilder().setKey(k).setConsistency(consistency).setRoute(route).build()));
+    return read(k, targetFor(consistency), (stub, route) -> stub.get(
+        GetRequest.newBuilder().setKey(k).setConsistency(consistency).setRoute(route).build()));
   }
 
   /** The salted copy to use for {@code operation} on {@code key}, if the key is hot and spread. */
@@ -167,9 +188,8 @@ public final class RoutingClient implements KvClient {
    */
   public boolean delete(byte[] key) {
     ByteString k = key(key, "");
-    return single(k, RoutedCall.Repeat.SAFE, RoutedCall.Target.LEADER,
-        (stub, route) -> stub.delete(DeleteRequest.newBuilder().setKey(k).setRoute(route).build()))
-        .getDeleted();
+    return write(k, (stub, route, id) -> stub.delete(
+        DeleteRequest.newBuilder().setKey(k).setRoute(route).setWriteId(id).build())).getDeleted();
   }
 
   /**
@@ -181,8 +201,8 @@ public final class RoutingClient implements KvClient {
     CasRequest.Builder builder = CasRequest.newBuilder().setKey(k).setNewValue(ByteString.copyFrom(newValue));
     expected.ifPresent(e -> builder.setExpected(ByteString.copyFrom(e)));
     CasRequest request = builder.build();
-    CasResponse response = single(k, RoutedCall.Repeat.UNSAFE, RoutedCall.Target.LEADER,
-        (stub, route) -> stub.cas(request.toBuilder().setRoute(route).build()));
+    CasResponse response = write(k, (stub, route, id) -> stub.cas(
+        request.toBuilder().setRoute(route).setWriteId(id).build()));
     return new CasResult(response.getSucceeded(),
         response.getCurrentFound() ? Optional.of(response.getCurrent().toByteArray()) : Optional.empty());
   }
@@ -210,9 +230,8 @@ public final class RoutingClient implements KvClient {
   }
 
   private long incrOne(ByteString k, long delta) {
-    return single(k, RoutedCall.Repeat.UNSAFE, RoutedCall.Target.LEADER,
-        (stub, route) -> stub.incr(IncrRequest.newBuilder().setKey(k).setDelta(delta).setRoute(route).build()))
-        .getValue();
+    return write(k, (stub, route, id) -> stub.incr(
+        IncrRequest.newBuilder().setKey(k).setDelta(delta).setRoute(route).setWriteId(id).build())).getValue();
   }
 
   /**
@@ -227,7 +246,7 @@ public final class RoutingClient implements KvClient {
       checked.add(key(keys.get(i), "key #" + i + ": "));
     }
     GetResponse[] results = new GetResponse[checked.size()];
-    call(checked, RoutedCall.Repeat.SAFE, targetFor(consistency), (stub, route, positions) -> {
+    call(checked, null, targetFor(consistency), (stub, route, positions, id) -> {
       BatchGetRequest.Builder request = BatchGetRequest.newBuilder().setConsistency(consistency).setRoute(route);
       positions.forEach(p -> request.addKeys(checked.get(p)));
       BatchGetResponse response = stub.batchGet(request.build());
@@ -253,26 +272,47 @@ public final class RoutingClient implements KvClient {
       ByteString k = key(entry.getKey(), "entry #" + checked.size() + ": ");
       checked.add(KeyValue.newBuilder().setKey(k).setValue(ByteString.copyFrom(entry.getValue())).build());
     }
-    call(checked.stream().map(KeyValue::getKey).toList(), RoutedCall.Repeat.SAFE, RoutedCall.Target.LEADER,
-        (stub, route, positions) -> {
-          BatchPutRequest.Builder request = BatchPutRequest.newBuilder().setRoute(route);
+    call(checked.stream().map(KeyValue::getKey).toList(), identities, RoutedCall.Target.LEADER,
+        (stub, route, positions, id) -> {
+          BatchPutRequest.Builder request = BatchPutRequest.newBuilder().setRoute(route).setWriteId(id);
           positions.forEach(p -> request.addEntries(checked.get(p)));
           stub.batchPut(request.build());
         });
   }
 
-  private <T> T single(ByteString key, RoutedCall.Repeat repeat, RoutedCall.Target target,
-      BiFunction<KVGrpc.KVBlockingStub, Route, T> rpc) {
+  /** A write of one key to its range's leader, with this client's identity for it. */
+  private <T> T write(ByteString key, WriteRpc<T> rpc) {
     AtomicReference<T> answer = new AtomicReference<>();
-    call(List.of(key), repeat, target, (stub, route, positions) -> answer.set(rpc.apply(stub, route)));
+    call(List.of(key), identities, RoutedCall.Target.LEADER,
+        (stub, route, positions, id) -> answer.set(rpc.send(stub, route, id)));
     return answer.get();
   }
 
-  private void call(List<ByteString> keys, RoutedCall.Repeat repeat, RoutedCall.Target target,
+  private interface WriteRpc<T> {
+    T send(KVGrpc.KVBlockingStub stub, Route route, WriteId id);
+  }
+
+  private <T> T read(ByteString key, RoutedCall.Target target, BiFunction<KVGrpc.KVBlockingStub, Route, T> rpc) {
+    AtomicReference<T> answer = new AtomicReference<>();
+    call(List.of(key), null, target, (stub, route, positions, id) -> answer.set(rpc.apply(stub, route)));
+    return answer.get();
+  }
+
+  private void call(List<ByteString> keys, RoutedCall.Identities ids, RoutedCall.Target target,
       RoutedCall.Sender sender) {
     long[] hashes = keys.stream().mapToLong(k -> KeyHash.of(k.toByteArray())).toArray();
     Deadline deadline = Deadline.after(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    new RoutedCall(shared, deadline, repeat, target, hashes, sender).run();
+    new RoutedCall(shared, deadline, ids, target, hashes, sender).run();
+  }
+
+  /** Opens a writer session on {@code range} through its leader; returns the session's id. */
+  private long openSession(RangeDescriptor range, Deadline deadline) {
+    AtomicReference<Long> session = new AtomicReference<>();
+    new RoutedCall(shared, deadline, null, RoutedCall.Target.LEADER, new long[] {range.bounds().start()},
+        (stub, route, positions, id) -> session.set(
+            stub.openSession(OpenSessionRequest.newBuilder().setRoute(route).build()).getSession()))
+        .run();
+    return session.get();
   }
 
   private static RoutedCall.Target targetFor(ReadConsistency consistency) {

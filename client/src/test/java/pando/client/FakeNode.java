@@ -55,6 +55,13 @@ final class FakeNode extends KVGrpc.KVImplBase {
   private volatile Supplier<StatusRuntimeException> failure;
   private volatile boolean silent;
   final Map<ByteString, ByteString> data = new ConcurrentHashMap<>();
+  // Like a range's sessions: the answer to each identified write it applied (by range, session and
+  // seq), so a copy is not applied again.
+  private final Map<List<Long>, Object> answered = new ConcurrentHashMap<>();
+  // Writes applied whose answer is then dropped (the caller sees UNAVAILABLE), and session refusals to make.
+  private final java.util.concurrent.atomic.AtomicInteger answersToDrop = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger sessionsToForget = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong sessions = new java.util.concurrent.atomic.AtomicLong(100);
   private final List<Received> received = new CopyOnWriteArrayList<>();
 
   FakeNode(String id) {
@@ -96,30 +103,118 @@ final class FakeNode extends KVGrpc.KVImplBase {
     return this;
   }
 
+  /** The next {@code count} writes are applied, and then answered UNAVAILABLE as if the connection broke. */
+  FakeNode droppingAnswers(int count) {
+    answersToDrop.set(count);
+    return this;
+  }
+
+  /** The next {@code count} identified writes are refused SESSION_LOST, as by a range that forgot the session. */
+  FakeNode forgettingSessions(int count) {
+    sessionsToForget.set(count);
+    return this;
+  }
+
   /** Every request is received and never answered. */
   FakeNode silent() {
     silent = true;
     return this;
   }
 
+  /** Like {@link #silent}, but it opens writer sessions. */
+  FakeNode silentExceptSessionOpenings() {
+    silentExceptSessions = true;
+    return this;
+  }
+
+  /** A session whose write had its answer dropped is then forgotten, as by a range where it expired. */
+  FakeNode forgettingSessionsAfterADroppedAnswer() {
+    forgetAfterDrop = true;
+    return this;
+  }
+
+  private volatile boolean silentExceptSessions;
+  private volatile boolean forgetAfterDrop;
+  private final Set<Long> forgotten = ConcurrentHashMap.newKeySet();
+
   FakeNode store(byte[] key, String value) {
     data.put(ByteString.copyFrom(key), ByteString.copyFromUtf8(value));
     return this;
   }
 
+  /** The data requests received: every request but the openings of writer sessions. */
   List<Received> received() {
-    return List.copyOf(received);
+    return received.stream().filter(r -> !r.method().equals("openSession")).toList();
   }
 
   List<Received> served() {
-    return received.stream().filter(Received::served).toList();
+    return received().stream().filter(Received::served).toList();
+  }
+
+  /** Every request received, session openings included. */
+  List<Received> all() {
+    return List.copyOf(received);
+  }
+
+  /** The writer sessions opened here. */
+  List<Received> sessionOpenings() {
+    return received.stream().filter(r -> r.method().equals("openSession") && r.served()).toList();
+  }
+
+  /** How many writes of {@code method} changed the data: each identified write counts once. */
+  int applied(String method) {
+    return applications.getOrDefault(method, 0);
+  }
+
+  private final Map<String, Integer> applications = new ConcurrentHashMap<>();
+
+  @Override
+  public void openSession(pando.v1.OpenSessionRequest request, StreamObserver<pando.v1.OpenSessionResponse> out) {
+    if (admit("openSession", request.getRoute(), List.of(), true, out)) {
+      reply(out, pando.v1.OpenSessionResponse.newBuilder().setSession(sessions.incrementAndGet())
+          .setRangeId(request.getRoute().getRangeId()).build());
+    }
+  }
+
+  /** Answers a write once per identity, as a range does: a copy gets the first answer, changing nothing. */
+  @SuppressWarnings("unchecked")
+  private <T> void once(String method, Route route, boolean identified, pando.v1.WriteId id, StreamObserver<T> out, Supplier<T> apply) {
+    if (identified && (forgotten.contains(id.getSession()) || sessionsToForget.getAndUpdate(n -> Math.max(0, n - 1)) > 0)) {
+      out.onError(RouteErrors.toStatus(RouteError.newBuilder().setKind(RouteError.Kind.SESSION_LOST).build(),
+          "writer session not open on this range"));
+      return;
+    }
+    T answer;
+    synchronized (answered) {
+      List<Long> key = List.of(route.getRangeId(), id.getSession(), id.getSeq());
+      Object previous = identified ? answered.get(key) : null;
+      if (previous != null) {
+        answer = (T) previous;
+      } else {
+        answer = apply.get();
+        applications.merge(method, 1, Integer::sum);
+        if (identified) {
+          answered.put(key, answer);
+        }
+      }
+    }
+    if (answersToDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      if (forgetAfterDrop) {
+        forgotten.add(id.getSession());
+      }
+      out.onError(Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
+      return;
+    }
+    reply(out, answer);
   }
 
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> out) {
     if (admit("put", request.getRoute(), List.of(request.getKey()), true, out)) {
-      data.put(request.getKey(), request.getValue());
-      reply(out, PutResponse.getDefaultInstance());
+      once("put", request.getRoute(), request.hasWriteId(), request.getWriteId(), out, () -> {
+        data.put(request.getKey(), request.getValue());
+        return PutResponse.getDefaultInstance();
+      });
     }
   }
 
@@ -134,8 +229,8 @@ final class FakeNode extends KVGrpc.KVImplBase {
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
     if (admit("delete", request.getRoute(), List.of(request.getKey()), true, out)) {
-      boolean existed = data.remove(request.getKey()) != null;
-      reply(out, DeleteResponse.newBuilder().setDeleted(existed).build());
+      once("delete", request.getRoute(), request.hasWriteId(), request.getWriteId(), out,
+          () -> DeleteResponse.newBuilder().setDeleted(data.remove(request.getKey()) != null).build());
     }
   }
 
@@ -144,18 +239,19 @@ final class FakeNode extends KVGrpc.KVImplBase {
     if (!admit("cas", request.getRoute(), List.of(request.getKey()), true, out)) {
       return;
     }
-    synchronized (data) {
-      Optional<ByteString> current = Optional.ofNullable(data.get(request.getKey()));
-      Optional<ByteString> expected = request.hasExpected() ? Optional.of(request.getExpected()) : Optional.empty();
-      if (current.equals(expected)) {
-        data.put(request.getKey(), request.getNewValue());
-        reply(out, CasResponse.newBuilder().setSucceeded(true).build());
-      } else {
+    once("cas", request.getRoute(), request.hasWriteId(), request.getWriteId(), out, () -> {
+      synchronized (data) {
+        Optional<ByteString> current = Optional.ofNullable(data.get(request.getKey()));
+        Optional<ByteString> expected = request.hasExpected() ? Optional.of(request.getExpected()) : Optional.empty();
+        if (current.equals(expected)) {
+          data.put(request.getKey(), request.getNewValue());
+          return CasResponse.newBuilder().setSucceeded(true).build();
+        }
         CasResponse.Builder failed = CasResponse.newBuilder().setCurrentFound(current.isPresent());
         current.ifPresent(failed::setCurrent);
-        reply(out, failed.build());
+        return failed.build();
       }
-    }
+    });
   }
 
   @Override
@@ -163,12 +259,14 @@ final class FakeNode extends KVGrpc.KVImplBase {
     if (!admit("incr", request.getRoute(), List.of(request.getKey()), true, out)) {
       return;
     }
-    synchronized (data) {
-      ByteString old = data.get(request.getKey());
-      long value = (old == null ? 0 : old.asReadOnlyByteBuffer().getLong()) + request.getDelta();
-      data.put(request.getKey(), ByteString.copyFrom(ByteBuffer.allocate(8).putLong(0, value)));
-      reply(out, IncrResponse.newBuilder().setValue(value).build());
-    }
+    once("incr", request.getRoute(), request.hasWriteId(), request.getWriteId(), out, () -> {
+      synchronized (data) {
+        ByteString old = data.get(request.getKey());
+        long value = (old == null ? 0 : old.asReadOnlyByteBuffer().getLong()) + request.getDelta();
+        data.put(request.getKey(), ByteString.copyFrom(ByteBuffer.allocate(8).putLong(0, value)));
+        return IncrResponse.newBuilder().setValue(value).build();
+      }
+    });
   }
 
   @Override
@@ -185,8 +283,10 @@ final class FakeNode extends KVGrpc.KVImplBase {
   public void batchPut(BatchPutRequest request, StreamObserver<BatchPutResponse> out) {
     List<ByteString> keys = request.getEntriesList().stream().map(KeyValue::getKey).toList();
     if (admit("batchPut", request.getRoute(), keys, true, out)) {
-      request.getEntriesList().forEach(e -> data.put(e.getKey(), e.getValue()));
-      reply(out, BatchPutResponse.getDefaultInstance());
+      once("batchPut", request.getRoute(), request.hasWriteId(), request.getWriteId(), out, () -> {
+        request.getEntriesList().forEach(e -> data.put(e.getKey(), e.getValue()));
+        return BatchPutResponse.getDefaultInstance();
+      });
     }
   }
 
@@ -199,7 +299,7 @@ final class FakeNode extends KVGrpc.KVImplBase {
 
   /** Records the request; true if it is to be served, else it has been answered (or dropped). */
   private boolean admit(String method, Route route, List<ByteString> keys, boolean needsLeader, StreamObserver<?> out) {
-    if (silent) {
+    if (silent || silentExceptSessions && !method.equals("openSession")) {
       received.add(new Received(method, route, keys, false));
       return false;
     }

@@ -107,18 +107,16 @@ class RoutingClientTest {
     RangeDescriptor before = range(1, ALL, E11, "n1", "n1");
     RangeDescriptor left = range(1, LEFT, E21, "n1", "n1");
     RangeDescriptor right = range(2, RIGHT, E21, "n1", "n1");
-    n1.holds(left, true).holds(right, true);
+    n1.holds(left, true).holds(right, true).store(key, "v");
     cluster.pd.answers(table(List.of(before), addresses(n1)), table(List.of(left, right), addresses(n1)));
     RoutingClient client = client();
 
-    client.put(key, utf8("v"));
+    assertThat(client.get(key)).hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("v"));
 
     assertThat(n1.received()).extracting(FakeNode.Received::route, FakeNode.Received::served)
         .containsExactly(
             tuple(route(1, E11), false),
             tuple(route(2, E21), true));
-    assertThat(n1.served()).hasSize(1);
-    assertThat(n1.data).containsEntry(bytes(key), ByteString.copyFromUtf8("v"));
     // Refetched because the key fell in the gap the narrower range 1 left.
     assertThat(cluster.pd.fetches()).isEqualTo(2);
   }
@@ -142,11 +140,12 @@ class RoutingClientTest {
 
     client().batchPut(batch);
 
+    // The opening of the write's session met the old route first and learned the split.
+    assertThat(n1.all().get(0).route()).isEqualTo(route(1, E11));
+    assertThat(n1.all().get(0).served()).isFalse();
     List<FakeNode.Received> received = n1.received();
-    assertThat(received).hasSize(3);
-    assertThat(received.get(0).route()).isEqualTo(route(1, E11));
-    assertThat(received.get(0).served()).isFalse();
-    assertThat(received.subList(1, 3)).extracting(FakeNode.Received::route, FakeNode.Received::keys)
+    assertThat(received).hasSize(2);
+    assertThat(received).extracting(FakeNode.Received::route, FakeNode.Received::keys)
         .containsExactlyInAnyOrder(
             tuple(route(1, E21), List.of(bytes(l0), bytes(l1))),
             tuple(route(2, E21), List.of(bytes(r0), bytes(r1))));
@@ -162,13 +161,13 @@ class RoutingClientTest {
     cluster.pd.answers(table(List.of(r1), addresses(n1, n2)));
     RoutingClient client = client();
 
-    client.put(utf8("k"), utf8("v"));
+    client.get(utf8("k"));
     client.get(utf8("k"));
 
     // The hint is remembered: only the first call went to n1.
     assertThat(n1.received()).hasSize(1);
     assertThat(n1.served()).isEmpty();
-    assertThat(n2.served()).extracting(FakeNode.Received::method).containsExactly("put", "get");
+    assertThat(n2.served()).extracting(FakeNode.Received::method).containsExactly("get", "get");
     assertThat(cluster.pd.fetches()).isEqualTo(1);
   }
 
@@ -180,7 +179,7 @@ class RoutingClientTest {
     FakeNode n2 = cluster.node("n2").holds(ledByN1, true);
     cluster.pd.answers(table(List.of(ledByN1), addresses(n1, n2)), table(List.of(ledByN2), addresses(n1, n2)));
 
-    client().put(utf8("k"), utf8("v"));
+    client().get(utf8("k"));
 
     assertThat(n1.received()).hasSize(1);
     assertThat(n2.served()).hasSize(1);
@@ -232,12 +231,12 @@ class RoutingClientTest {
   }
 
   @Test
-  void incrAndCasWithoutAnAnswerAreNotRetried() {
+  void aWriteThatGotNoAnswerBeforeTheDeadlineEndsWithItsOutcomeUnknown() {
     // Range 1 is led by a node that never answers; range 2 lets the client warm up first, so the
     // short timeout is spent waiting for the silent node and not on the first connections.
     RangeDescriptor r1 = range(1, LEFT, E11, "silent", "silent", "n2");
     RangeDescriptor r2 = range(2, RIGHT, E11, "n2", "n2");
-    FakeNode silent = cluster.node("silent").silent();
+    FakeNode silent = cluster.node("silent").holds(r1, true).silentExceptSessionOpenings();
     FakeNode n2 = cluster.node("n2").holds(r1, true).holds(r2, true);
     cluster.pd.answers(table(List.of(r1, r2), addresses(silent, n2)));
     RoutingClient client = client(Duration.ofSeconds(1));
@@ -260,7 +259,7 @@ class RoutingClientTest {
   }
 
   @Test
-  void anUnavailableAnswerIsRetriedElsewhereForGetButNotForIncr() {
+  void anUnavailableAnswerIsRetriedElsewhereForReadsAndWritesAlike() {
     RangeDescriptor r1 = range(1, ALL, E11, "n1", "n1", "n2");
     FakeNode n1 = cluster.node("n1")
         .failingWith(() -> Status.UNAVAILABLE.withDescription("shutting down").asRuntimeException());
@@ -269,13 +268,56 @@ class RoutingClientTest {
     RoutingClient client = client();
 
     assertThat(client.get(utf8("k"))).isPresent();
-    assertThatThrownBy(() -> client.incr(utf8("k"), 1))
+    assertThat(client.incr(utf8("counter"), 1)).isEqualTo(1);
+    assertThat(n1.received()).extracting(FakeNode.Received::method).containsExactly("get", "incr");
+    assertThat(n2.received()).extracting(FakeNode.Received::method).containsExactly("get", "incr");
+  }
+
+  @Test
+  void aWriteWhoseAnswerWasLostIsSentAgainAndAppliedOnce() {
+    RangeDescriptor r1 = range(1, ALL, E11, "n1", "n1");
+    FakeNode n1 = cluster.node("n1").holds(r1, true);
+    cluster.pd.answers(table(List.of(r1), addresses(n1)));
+    RoutingClient client = client();
+    client.put(utf8("warm"), utf8("up"));
+    n1.droppingAnswers(1);
+
+    assertThat(client.incr(utf8("counter"), 1)).isEqualTo(1);
+    assertThat(client.incr(utf8("counter"), 1)).isEqualTo(2);
+    assertThat(n1.served()).extracting(FakeNode.Received::method).containsExactly("put", "incr", "incr", "incr");
+    assertThat(n1.applied("incr")).isEqualTo(2);
+  }
+
+  @Test
+  void aSessionTheRangeForgotIsReopenedWhenNoAttemptCouldHaveApplied() {
+    RangeDescriptor r1 = range(1, ALL, E11, "n1", "n1");
+    FakeNode n1 = cluster.node("n1").holds(r1, true);
+    cluster.pd.answers(table(List.of(r1), addresses(n1)));
+    RoutingClient client = client();
+    client.put(utf8("warm"), utf8("up"));
+    n1.forgettingSessions(1);
+
+    assertThat(client.incr(utf8("counter"), 1)).isEqualTo(1);
+    assertThat(n1.sessionOpenings()).hasSize(2);
+    assertThat(n1.applied("incr")).isEqualTo(1);
+  }
+
+  @Test
+  void aSessionLostAfterAnUnansweredAttemptEndsWithTheOutcomeUnknown() {
+    RangeDescriptor r1 = range(1, ALL, E11, "n1", "n1");
+    FakeNode n1 = cluster.node("n1").holds(r1, true).forgettingSessionsAfterADroppedAnswer();
+    cluster.pd.answers(table(List.of(r1), addresses(n1)));
+    RoutingClient client = client();
+    client.put(utf8("warm"), utf8("up"));
+    n1.droppingAnswers(1);
+
+    assertThatThrownBy(() -> client.incr(utf8("counter"), 1))
         .isInstanceOfSatisfying(PandoException.class, e -> {
           assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE);
-          assertThat(e.getMessage()).contains("shutting down").contains("outcome is unknown");
+          assertThat(e.getMessage()).contains("outcome is unknown");
         });
-    assertThat(n1.received()).extracting(FakeNode.Received::method).containsExactly("get", "incr");
-    assertThat(n2.received()).extracting(FakeNode.Received::method).containsExactly("get");
+    // It was applied once, by the attempt whose answer was lost, and not again.
+    assertThat(n1.applied("incr")).isEqualTo(1);
   }
 
   @Test
@@ -296,8 +338,9 @@ class RoutingClientTest {
     assertThatThrownBy(() -> client.put(utf8("k"), utf8("v")))
         .isInstanceOfSatisfying(PandoException.class,
             e -> assertThat(e.code()).isEqualTo(Status.Code.FAILED_PRECONDITION));
-    assertThat(n1.received()).hasSize(2);
-    assertThat(n2.received()).isEmpty();
+    // One request per call (each opening the session the write would have used).
+    assertThat(n1.all()).hasSize(2);
+    assertThat(n2.all()).isEmpty();
   }
 
   @Test
@@ -315,8 +358,8 @@ class RoutingClientTest {
                   + " attempts: failed precondition: node n1 does not lead range 1")
               .doesNotContain("\n");
         });
-    assertThat(n1.received()).hasSize(RoutedCall.MAX_ATTEMPTS);
-    assertThat(n1.served()).isEmpty();
+    assertThat(n1.all()).hasSize(RoutedCall.MAX_ATTEMPTS);
+    assertThat(n1.all()).noneMatch(FakeNode.Received::served);
   }
 
   @Test

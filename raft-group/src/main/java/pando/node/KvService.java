@@ -54,17 +54,19 @@ import pando.v1.Route;
 final class KvService extends KVGrpc.KVImplBase {
   // The node's current layout; replaced when the placement driver publishes a newer table.
   private final Supplier<RangeLayout> layout;
-  private final RangeReplicas replicas;
+  private final RangeAccess access;
+  private final NodeWriter writer;
   private final RequestLimits limits;
   private final Duration requestTimeoutMax;
   private final RouteCheck routes;
   private final HotKeyView hotKeys;
   private final SaltedCopies copies;
 
-  KvService(Supplier<RangeLayout> layout, RangeReplicas replicas, RequestLimits limits, Duration requestTimeoutMax,
-      HotKeyView hotKeys, SaltedCopies copies) {
+  KvService(Supplier<RangeLayout> layout, RangeReplicas replicas, RangeAccess access, NodeWriter writer,
+      RequestLimits limits, Duration requestTimeoutMax, HotKeyView hotKeys, SaltedCopies copies) {
     this.layout = layout;
-    this.replicas = replicas;
+    this.access = access;
+    this.writer = writer;
     this.hotKeys = hotKeys;
     this.copies = copies;
     this.limits = limits;
@@ -86,8 +88,8 @@ final class KvService extends KVGrpc.KVImplBase {
         || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }
-    write(request.getKey(), RangeCommand.newBuilder().setPut(request.toBuilder().clearRoute()).build(),
-        RangeResult::getPut, response);
+    write(request.getKey(), RangeCommand.newBuilder().setPut(request.toBuilder().clearRoute().clearWriteId()).build(),
+        writeId(request.hasWriteId(), request.getWriteId()), RangeResult::getPut, response);
   }
 
   @Override
@@ -96,8 +98,8 @@ final class KvService extends KVGrpc.KVImplBase {
         || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }
-    write(request.getKey(), RangeCommand.newBuilder().setDelete(request.toBuilder().clearRoute()).build(),
-        RangeResult::getDelete, response);
+    write(request.getKey(), RangeCommand.newBuilder().setDelete(request.toBuilder().clearRoute().clearWriteId()).build(),
+        writeId(request.hasWriteId(), request.getWriteId()), RangeResult::getDelete, response);
   }
 
   @Override
@@ -110,8 +112,8 @@ final class KvService extends KVGrpc.KVImplBase {
         || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }
-    write(request.getKey(), RangeCommand.newBuilder().setCas(request.toBuilder().clearRoute()).build(),
-        RangeResult::getCas, response);
+    write(request.getKey(), RangeCommand.newBuilder().setCas(request.toBuilder().clearRoute().clearWriteId()).build(),
+        writeId(request.hasWriteId(), request.getWriteId()), RangeResult::getCas, response);
   }
 
   @Override
@@ -120,8 +122,25 @@ final class KvService extends KVGrpc.KVImplBase {
         || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }
-    write(request.getKey(), RangeCommand.newBuilder().setIncr(request.toBuilder().clearRoute()).build(),
-        RangeResult::getIncr, response);
+    write(request.getKey(), RangeCommand.newBuilder().setIncr(request.toBuilder().clearRoute().clearWriteId()).build(),
+        writeId(request.hasWriteId(), request.getWriteId()), RangeResult::getIncr, response);
+  }
+
+  @Override
+  public void openSession(pando.v1.OpenSessionRequest request, StreamObserver<pando.v1.OpenSessionResponse> response) {
+    // A routing client names the range; anyone else names a key of it.
+    if (!request.hasRoute() && rejected(limits.checkKey(request.getKey()), response)
+        || misrouted(request.hasRoute(), request.getRoute(), List.of(), true, response)) {
+      return;
+    }
+    long rangeId = request.hasRoute() ? request.getRoute().getRangeId()
+        : layout.get().rangeFor(request.getKey().toByteArray()).id();
+    pando.internal.v1.Proposal open = pando.internal.v1.Proposal.newBuilder()
+        .setCommand(RangeCommand.newBuilder().setOpenSession(pando.internal.v1.OpenSession.getDefaultInstance()))
+        .build();
+    complete(rangeId, access.write(rangeId, open, deadlineNanos(), new RangeAccess.Attempts()),
+        r -> pando.v1.OpenSessionResponse.newBuilder().setSession(r.getOpenSession().getSession())
+            .setRangeId(rangeId).build(), response);
   }
 
   @Override
@@ -245,9 +264,17 @@ final class KvService extends KVGrpc.KVImplBase {
       long rangeId = layout.get().rangeFor(entry.getKey().toByteArray()).id();
       byRange.computeIfAbsent(rangeId, id -> BatchPutRequest.newBuilder()).addEntries(entry);
     }
+    if (request.hasWriteId() && byRange.size() > 1) {
+      ticket.close();
+      response.onError(Status.INVALID_ARGUMENT.withDescription("a BatchPut with a write_id must hold keys of one"
+          + " range only (a session belongs to one range); split the batch by range").asRuntimeException());
+      return;
+    }
+    pando.v1.WriteId id = writeId(request.hasWriteId(), request.getWriteId());
+    long deadline = deadlineNanos();
     List<CompletableFuture<Void>> parts = new ArrayList<>();
     byRange.forEach((rangeId, part) -> parts.add(
-        bounded(replicas.write(rangeId, RangeCommand.newBuilder().setBatchPut(part).build()), rangeId)
+        bounded(writer.write(rangeId, RangeCommand.newBuilder().setBatchPut(part).build(), id, deadline), rangeId)
             .thenApply(r -> checked(rangeId, r))
             .thenCompose(r -> copyBatch(ticket, part, r))));
     whenAll(parts, BatchPutResponse::getDefaultInstance, new Closing<>(response, ticket));
@@ -270,8 +297,17 @@ final class KvService extends KVGrpc.KVImplBase {
     return all;
   }
 
-  private <T> void write(
-      ByteString key, RangeCommand command, Function<RangeResult, T> extract, StreamObserver<T> response) {
+  /** The caller's identity of a write, or null if it gave none (the node then gives it one). */
+  private static pando.v1.WriteId writeId(boolean given, pando.v1.WriteId id) {
+    return given ? id : null;
+  }
+
+  private long deadlineNanos() {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis());
+  }
+
+  private <T> void write(ByteString key, RangeCommand command, pando.v1.WriteId id, Function<RangeResult, T> extract,
+      StreamObserver<T> response) {
     HotKeyView.Ticket ticket = hotKeys.begin();
     Optional<HotKey> hot = ticket.table().lookup(key);
     Optional<String> refusal = command.hasIncr()
@@ -283,7 +319,7 @@ final class KvService extends KVGrpc.KVImplBase {
       return;
     }
     long rangeId = layout.get().rangeFor(key.toByteArray()).id();
-    CompletableFuture<RangeResult> pending = replicas.write(rangeId, command);
+    CompletableFuture<RangeResult> pending = writer.write(rangeId, command, id, deadlineNanos());
     if (hot.isPresent() && SaltedCopies.copiesWrites(hot.get())) {
       pending = pending.thenCompose(r -> copiesOf(hot.get(), command, r).thenApply(ignored -> r));
     }
@@ -308,7 +344,7 @@ final class KvService extends KVGrpc.KVImplBase {
   private <T> void answer(long rangeId, CompletableFuture<T> pending, StreamObserver<T> response) {
     bounded(pending, rangeId).whenComplete((value, error) -> {
       if (error != null) {
-        response.onError(toStatus(error).asRuntimeException());
+        response.onError(toException(error));
       } else {
         response.onNext(value);
         response.onCompleted();
@@ -345,37 +381,36 @@ final class KvService extends KVGrpc.KVImplBase {
   }
 
   private CompletableFuture<RangeResult> read(long rangeId, RangeQuery query, ReadConsistency consistency) {
-    return replicas.read(rangeId, query, consistency == ReadConsistency.STALE);
+    return access.read(rangeId, query, consistency == ReadConsistency.STALE, deadlineNanos());
   }
 
   private <T> void complete(
       long rangeId, CompletableFuture<RangeResult> pending, Function<RangeResult, T> extract, StreamObserver<T> response) {
     bounded(pending, rangeId).whenComplete((result, error) -> {
       if (error != null) {
-        response.onError(toStatus(error).asRuntimeException());
+        response.onError(toException(error));
         return;
       }
-      Status status = StatusMapping.forResult(result);
-      if (!status.isOk()) {
-        response.onError(status.asRuntimeException());
-        return;
+      if (StatusMapping.forResult(result).isOk()) {
+        response.onNext(extract.apply(result));
+        response.onCompleted();
+      } else {
+        response.onError(StatusFailure.of(result).asException());
       }
-      response.onNext(extract.apply(result));
-      response.onCompleted();
     });
   }
 
   private <T> void whenAll(List<CompletableFuture<Void>> parts, java.util.function.Supplier<T> answer, StreamObserver<T> response) {
     CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
       if (error != null) {
-        response.onError(toStatus(error).asRuntimeException());
+        response.onError(toException(error));
         return;
       }
       T result;
       try {
         result = answer.get();
       } catch (StatusFailure failure) {
-        response.onError(failure.status.asRuntimeException());
+        response.onError(failure.asException());
         return;
       }
       response.onNext(result);
@@ -384,9 +419,8 @@ final class KvService extends KVGrpc.KVImplBase {
   }
 
   private static RangeResult checked(long rangeId, RangeResult result) {
-    Status status = StatusMapping.forResult(result);
-    if (!status.isOk()) {
-      throw new StatusFailure(status);
+    if (!StatusMapping.forResult(result).isOk()) {
+      throw StatusFailure.of(result);
     }
     return result;
   }
@@ -396,16 +430,19 @@ final class KvService extends KVGrpc.KVImplBase {
     return pending
         .orTimeout(waitMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(error -> {
-          throw new StatusFailure(StatusMapping.forFailure(rangeId, error));
+          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+              ? error.getCause() : error;
+          throw cause instanceof StatusFailure chosen ? chosen : new StatusFailure(StatusMapping.forFailure(rangeId, error));
         });
   }
 
-  private static Status toStatus(Throwable error) {
+  private static io.grpc.StatusRuntimeException toException(Throwable error) {
     Throwable t = error;
     while (t.getCause() != null && !(t instanceof StatusFailure)) {
       t = t.getCause();
     }
-    return t instanceof StatusFailure failure ? failure.status : Status.INTERNAL.withDescription(String.valueOf(t));
+    return t instanceof StatusFailure failure ? failure.asException()
+        : Status.INTERNAL.withDescription(String.valueOf(t)).asRuntimeException();
   }
 
   private long waitMillis() {

@@ -38,6 +38,7 @@ public final class PandoNode implements AutoCloseable {
   private final RangeReplicas replicas;
   private Server api;
   private PdHeartbeater heartbeater;
+  private Forwarding forwarding;
 
   private PandoNode(NodeConfig config, RangeLayout layout, RangeReplicas replicas) {
     this.config = config;
@@ -58,12 +59,19 @@ public final class PandoNode implements AutoCloseable {
       return current.range(id).map(range -> range.replicas().stream()
           .map(r -> new Peer(r, current.member(r).raftAddress())).toList());
     });
-    SaltedCopies copies = SaltedCopies.over(node.layout::get, replicas, config.requestTimeoutMax());
+    node.forwarding = new Forwarding(config.limits().maxMessageBytes());
+    RangeAccess access = new RangeAccess(self.id(), node.layout::get, replicas, node.forwarding);
+    NodeWriter writer = new NodeWriter(access);
+    SaltedCopies copies = SaltedCopies.over(node.layout::get, writer, access, config.requestTimeoutMax());
     try {
       node.api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
-          .addService(new KvService(node.layout::get, replicas, config.limits(), config.requestTimeoutMax(),
-              node.hotKeys, copies))
-          .addService(new RangeAdminService(replicas, copies))
+          .addService(new KvService(node.layout::get, replicas, access, writer, config.limits(),
+              config.requestTimeoutMax(), node.hotKeys, copies))
+          .addService(new RangeAdminService(replicas, writer, copies))
+          .addService(new RangeDataService(access, config.requestTimeoutMax()))
+          // Other nodes ping their connections to this one (see Forwarding): allow it.
+          .permitKeepAliveTime(Forwarding.KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS)
+          .permitKeepAliveWithoutCalls(true)
           .maxInboundMessageSize(config.limits().maxMessageBytes())
           .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)
           // Handlers check a request and hand it to Ratis, which answers with a future; none of them
@@ -75,6 +83,7 @@ public final class PandoNode implements AutoCloseable {
           .build()
           .start();
     } catch (IOException | RuntimeException e) {
+      node.forwarding.close();
       replicas.close();
       throw new IOException("could not serve the API on port " + self.apiPort() + ": " + e.getMessage(), e);
     }
@@ -167,6 +176,7 @@ public final class PandoNode implements AutoCloseable {
       api.shutdownNow();
       Thread.currentThread().interrupt();
     }
+    forwarding.close();
     replicas.close();
     LOG.info("node={} event=stopped", config.nodeId());
   }

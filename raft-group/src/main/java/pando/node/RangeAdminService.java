@@ -32,10 +32,12 @@ final class RangeAdminService extends RangeAdminGrpc.RangeAdminImplBase {
   private static final Duration HOT_KEY_STEP_TIMEOUT = Duration.ofSeconds(60);
 
   private final RangeReplicas replicas;
+  private final NodeWriter writer;
   private final SaltedCopies copies;
 
-  RangeAdminService(RangeReplicas replicas, SaltedCopies copies) {
+  RangeAdminService(RangeReplicas replicas, NodeWriter writer, SaltedCopies copies) {
     this.replicas = replicas;
+    this.writer = writer;
     this.copies = copies;
   }
 
@@ -106,13 +108,9 @@ final class RangeAdminService extends RangeAdminGrpc.RangeAdminImplBase {
     if (request.hasSplitHash()) {
       split.setSplitHash(request.getSplitHash());
     }
-    CompletableFuture<RangeResult> pending;
-    try {
-      pending = replicas.split(request.getRangeId(), split.build());
-    } catch (RangeReplicas.UnknownRangeException e) {
-      response.onError(Status.NOT_FOUND.withDescription("this node knows no range " + request.getRangeId()).asRuntimeException());
-      return;
-    }
+    CompletableFuture<RangeResult> pending = writer.write(request.getRangeId(),
+        pando.internal.v1.RangeCommand.newBuilder().setSplit(split).build(), null,
+        System.nanoTime() + CHANGE_TIMEOUT.toNanos());
     pending.orTimeout(CHANGE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((result, error) -> {
       if (error != null) {
         response.onError(StatusMapping.forFailure(request.getRangeId(), error).asRuntimeException());

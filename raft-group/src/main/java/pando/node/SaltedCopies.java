@@ -51,9 +51,9 @@ final class SaltedCopies {
     this.updates = new CopyUpdates(this::putIfNewer, stepTimeout);
   }
 
-  /** Copies kept through this node's replicas, routed by its current layout. */
-  static SaltedCopies over(
-      java.util.function.Supplier<RangeLayout> layout, pando.raft.RangeReplicas replicas, Duration stepTimeout) {
+  /** Copies kept through the ranges' leaders, routed by this node's current layout. */
+  static SaltedCopies over(java.util.function.Supplier<RangeLayout> layout, NodeWriter writer, RangeAccess access,
+      Duration stepTimeout) {
     return new SaltedCopies(new Ranges() {
       @Override
       public long rangeOf(ByteString key) {
@@ -62,12 +62,12 @@ final class SaltedCopies {
 
       @Override
       public CompletableFuture<RangeResult> write(long rangeId, RangeCommand command) {
-        return replicas.write(rangeId, command);
+        return writer.write(rangeId, command, null, System.nanoTime() + stepTimeout.toNanos());
       }
 
       @Override
       public CompletableFuture<RangeResult> read(long rangeId, RangeQuery query, boolean stale) {
-        return replicas.read(rangeId, query, stale);
+        return access.read(rangeId, query, stale, System.nanoTime() + stepTimeout.toNanos());
       }
     }, stepTimeout);
   }

@@ -9,9 +9,25 @@ import io.grpc.Status;
  */
 final class StatusFailure extends RuntimeException {
   final Status status;
+  // Machine-readable details for the client (a RouteError), or null.
+  private final io.grpc.Metadata trailers;
 
   StatusFailure(Status status) {
+    this(status, null);
+  }
+
+  StatusFailure(Status status, io.grpc.Metadata trailers) {
     super(status.getDescription(), null, false, false);
     this.status = status;
+    this.trailers = trailers;
+  }
+
+  /** A range's refusal as the client must see it, with its details. */
+  static StatusFailure of(pando.internal.v1.RangeResult result) {
+    return new StatusFailure(StatusMapping.forResult(result), StatusMapping.trailersFor(result));
+  }
+
+  io.grpc.StatusRuntimeException asException() {
+    return status.asRuntimeException(trailers);
   }
 }

@@ -26,6 +26,15 @@ final class StatusMapping {
     };
   }
 
+  /** What a client must be told beside the status to act on it without reading text, or null. */
+  static io.grpc.Metadata trailersFor(RangeResult result) {
+    if (result.getStatus() != RangeResult.Status.SESSION_UNKNOWN && result.getStatus() != RangeResult.Status.SEQ_FORGOTTEN) {
+      return null;
+    }
+    return io.grpc.Status.trailersFromThrowable(pando.api.RouteErrors.toStatus(
+        pando.v1.RouteError.newBuilder().setKind(pando.v1.RouteError.Kind.SESSION_LOST).build(), result.getMessage()));
+  }
+
   static Status forFailure(long rangeId, Throwable error) {
     Throwable cause = unwrap(error);
     if (cause instanceof StatusFailure chosen) {
@@ -34,6 +43,16 @@ final class StatusMapping {
     if (cause instanceof TimeoutException) {
       return Status.DEADLINE_EXCEEDED.withDescription(
           "range " + rangeId + " did not answer before the deadline; a write may or may not have taken effect");
+    }
+    if (cause instanceof pando.raft.DeadlinePassedException) {
+      return Status.DEADLINE_EXCEEDED.withDescription(cause.getMessage());
+    }
+    if (cause instanceof pando.raft.RangeReplicas.UnknownRangeException) {
+      return Status.NOT_FOUND.withDescription("this node knows no range " + rangeId
+          + "; its range table may be older than the placement driver's");
+    }
+    if (cause instanceof RangeAccess.RangeUnavailableException || cause instanceof NodeWriter.OutcomeUnknownException) {
+      return Status.UNAVAILABLE.withDescription(cause.getMessage());
     }
     if (cause instanceof pando.raft.RangeBusyException) {
       return Status.RESOURCE_EXHAUSTED.withDescription(cause.getMessage());

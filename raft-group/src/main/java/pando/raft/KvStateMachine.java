@@ -327,14 +327,22 @@ public final class KvStateMachine extends BaseStateMachine {
   /** Answers a {@link RangeQuery} from this replica's state as it is now, asking no one. */
   public CompletableFuture<Message> readLocal(Message request) {
     try {
-      RangeQuery query = RangeQuery.parseFrom(request.getContent().toByteArray());
-      RangeResult result = store.query(query);
-      load.read(query.getKeysList(), result.getSerializedSize());
-      return CompletableFuture.completedFuture(
-          Message.valueOf(ByteString.copyFrom(result.toByteArray())));
+      RangeResult result = read(RangeQuery.parseFrom(request.getContent().toByteArray()));
+      return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.toByteArray())));
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Answers a query from this replica's state as it is now, asking no one, and counts it as load.
+   *
+   * @throws KvStore.WrongRangeException if a key lies outside the range since a split
+   */
+  public RangeResult read(RangeQuery query) {
+    RangeResult result = store.query(query);
+    load.read(query.getKeysList(), result.getSerializedSize());
+    return result;
   }
 
   /** True if {@code error} is this state machine's refusal to read without the leader lease. */

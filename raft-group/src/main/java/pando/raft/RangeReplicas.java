@@ -35,15 +35,19 @@ import pando.raft.RangeGroups.Peer;
 
 /**
  * The ranges of one node: a single Ratis server hosting one Raft group per local range
- * (multi-raft), and a Ratis client per range of the cluster through which this node reaches any
- * range's leader, whether or not it holds a replica itself.
+ * (multi-raft); writes proposed in process to the replicas this node leads, with group commit; and
+ * a Ratis client per range of the cluster for membership changes and leader transfers.
  */
 public final class RangeReplicas implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RangeReplicas.class);
-  private static final int MAX_OUTSTANDING_REQUESTS_PER_RANGE = 1000;
-  // Below Ratis's own bound, so a write is refused rather than left waiting for a slot.
-  private static final int WRITES_IN_FLIGHT_PER_RANGE_MAX = MAX_OUTSTANDING_REQUESTS_PER_RANGE / 2;
   private static final int SNAPSHOTS_KEPT = 2;
+  // Group commit: an entry carries at most this many writes, and a range has at most this many
+  // entries in flight from its leader; writes that come meanwhile queue for the next entry.
+  private static final int PROPOSALS_PER_ENTRY_MAX = 512;
+  private static final int ENTRIES_IN_FLIGHT_MAX = 2;
+  private static final int QUEUED_WRITES_PER_RANGE_MAX = 10_000;
+  private static final int PROPOSING_THREADS = 2;
+  private static final int RETRY_CACHE_EXPIRY_SECONDS = 10;
 
   private final RaftPeerId self;
   private final RaftServer server;
@@ -52,11 +56,18 @@ public final class RangeReplicas implements AutoCloseable {
   // Replaced while requests run when the placement driver changes the layout, hence concurrent.
   private final Map<Long, RangeClient> clients = new ConcurrentHashMap<>();
   private final Map<Long, List<Peer>> peersOfClient = new ConcurrentHashMap<>();
-  // Where a stale read goes for a range this node holds no replica of.
-  private final Map<Long, RaftPeerId> firstReplica = new ConcurrentHashMap<>();
   // This node's started replicas. Ratis's getDivision throws for a group it does not host and waits
   // while a group starts; request handlers run on the gRPC event loop and may do neither.
   private final Map<Long, RaftServer.Division> divisions = new ConcurrentHashMap<>();
+  // Group commit of each local range, made when the range is first written through this node.
+  private final Map<Long, GroupCommit> commits = new ConcurrentHashMap<>();
+  private final GroupCommit.Limits commitLimits;
+  // Sends the entries of every range: an append takes the Raft server's lock briefly, which the
+  // gRPC event loops that queue writes must never wait for.
+  private final java.util.concurrent.ExecutorService proposing;
+  // The client id of this node's proposals; each entry is a call of its own.
+  private final ClientId proposer = ClientId.randomId();
+  private final java.util.concurrent.atomic.AtomicLong callIds = new java.util.concurrent.atomic.AtomicLong();
 
   private final Path storageDir;
   private volatile java.util.function.LongFunction<Optional<List<Peer>>> knownRanges = id -> Optional.empty();
@@ -68,7 +79,13 @@ public final class RangeReplicas implements AutoCloseable {
   });
 
   private RangeReplicas(RaftPeerId self, RaftServer server, RaftProperties properties, boolean leaseReads,
-      Path storageDir) {
+      Path storageDir, GroupCommit.Limits commitLimits) {
+    this.commitLimits = commitLimits;
+    this.proposing = java.util.concurrent.Executors.newFixedThreadPool(PROPOSING_THREADS, r -> {
+      Thread t = new Thread(r, "raft-propose");
+      t.setDaemon(true);
+      return t;
+    });
     this.leaseReads = leaseReads;
     this.self = self;
     this.server = server;
@@ -198,7 +215,8 @@ public final class RangeReplicas implements AutoCloseable {
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
     server.start();
-    RangeReplicas replicas = new RangeReplicas(self, server, properties, tuning.leaderLeaseReads(), storageDir);
+    RangeReplicas replicas = new RangeReplicas(self, server, properties, tuning.leaderLeaseReads(), storageDir,
+        new GroupCommit.Limits(PROPOSALS_PER_ENTRY_MAX, maxEntryBytes, ENTRIES_IN_FLIGHT_MAX, QUEUED_WRITES_PER_RANGE_MAX));
     created.set(replicas);
     try {
       for (RaftGroupId recovered : server.getGroupIds()) {
@@ -253,7 +271,6 @@ public final class RangeReplicas implements AutoCloseable {
         }
         RangeClient gone = clients.remove(rangeId);
         peersOfClient.remove(rangeId);
-        firstReplica.remove(rangeId);
         if (gone != null) {
           gone.close();
         }
@@ -276,6 +293,7 @@ public final class RangeReplicas implements AutoCloseable {
 
   private void remove(long rangeId) throws IOException {
     divisions.remove(rangeId);
+    commits.remove(rangeId);
     RaftClientReply reply = server.groupManagement(GroupManagementRequest.newRemove(
         ClientId.randomId(), self, 0, RangeGroups.groupId(rangeId), true, false));
     if (!reply.isSuccess()) {
@@ -287,9 +305,8 @@ public final class RangeReplicas implements AutoCloseable {
   private void setClient(RangeSpecForNode range) {
     RaftGroup group = RangeGroups.group(range.rangeId(), range.peers());
     RangeClient old = clients.put(range.rangeId(),
-        new RangeClient(range.rangeId(), properties, group, WRITES_IN_FLIGHT_PER_RANGE_MAX));
+        new RangeClient(range.rangeId(), properties, group));
     peersOfClient.put(range.rangeId(), range.peers());
-    firstReplica.put(range.rangeId(), RangeGroups.peerId(range.peers().get(0).nodeId()));
     if (old != null) {
       // Requests already sent on it finish or fail on their own; new ones take the new client.
       old.close();
@@ -302,11 +319,6 @@ public final class RangeReplicas implements AutoCloseable {
    */
   public CompletableFuture<Void> changeMembers(long rangeId, List<Peer> voters) {
     return client(rangeId).setMembers(voters.stream().map(Peer::toRatis).toList());
-  }
-
-  /** Splits a range through its log; completes with what the leader's replica answered. */
-  public CompletableFuture<RangeResult> split(long rangeId, pando.internal.v1.SplitCommand split) {
-    return write(rangeId, RangeCommand.newBuilder().setSplit(split).build());
   }
 
   /** Hands a range's leadership to {@code nodeId}; completes once it leads. */
@@ -388,13 +400,11 @@ public final class RangeReplicas implements AutoCloseable {
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(2 * entryRoom));
     // Keep only the latest snapshots: each is a full copy of the range.
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, SNAPSHOTS_KEPT);
-    // A retried write is recognised by its call id only while the retry cache remembers it, so the
-    // cache must outlive every retry the client below can make.
-    RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(
-        2 * RangeClient.ATTEMPTS_MAX * (tuning.clientRequestTimeout().toMillis() + RangeClient.RETRY_SLEEP_MILLIS),
-        TimeUnit.MILLISECONDS));
+    // Writes are applied at most once by the state machine's writer sessions, not by Ratis's retry
+    // cache, which every replica fills with each entry's answer: kept short, it is a small cache of
+    // recent answers for the rare Ratis client call (membership changes, leader transfers).
+    RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(RETRY_CACHE_EXPIRY_SECONDS, TimeUnit.SECONDS));
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, duration(tuning.clientRequestTimeout()));
-    RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, MAX_OUTSTANDING_REQUESTS_PER_RANGE);
     return p;
   }
 
@@ -402,39 +412,54 @@ public final class RangeReplicas implements AutoCloseable {
     return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Replicates a command through the range's leader and returns its result once applied. */
-  public CompletableFuture<RangeResult> write(long rangeId, RangeCommand command) {
-    return client(rangeId).write(message(command.toByteArray())).thenApply(RangeReplicas::result);
+  /**
+   * Proposes a write (or a read placed in the log) through this node's replica of the range, which
+   * must lead it, in the range's next group-committed entry; completes with its own result once
+   * the leader applied it. Fails at once with {@link NotLeaderHere} when the replica does not lead
+   * (or there is none here): nothing was proposed. Any other failure leaves the outcome unknown; a
+   * write that carries a {@link pando.v1.WriteId} may be sent again, and is applied at most once.
+   */
+  public CompletableFuture<RangeResult> propose(long rangeId, pando.internal.v1.Proposal proposal, long deadlineNanos) {
+    RaftServer.Division division = divisions.get(rangeId);
+    if (division == null) {
+      return CompletableFuture.failedFuture(new NotLeaderHere(rangeId, Optional.empty(), false));
+    }
+    var info = division.getInfo();
+    if (!info.isLeader()) {
+      return CompletableFuture.failedFuture(new NotLeaderHere(rangeId,
+          Optional.ofNullable(info.getLeaderId()).map(RaftPeerId::toString), false));
+    }
+    if (!info.isLeaderReady()) {
+      return CompletableFuture.failedFuture(new NotLeaderHere(rangeId, Optional.of(self.toString()), true));
+    }
+    return commits.computeIfAbsent(rangeId, id -> new GroupCommit(id, commitLimits, entry -> append(id, entry),
+        proposing, System::currentTimeMillis, System::nanoTime)).propose(proposal, deadlineNanos);
   }
 
-  /**
-   * Reads through the range's leader, linearizably, or, if {@code stale}, from this node's own
-   * replica when it has one and from the first replica otherwise. A linearizable read is answered
-   * by the leader while it holds its lease, or, with leases turned off, goes through the log.
-   */
-  public CompletableFuture<RangeResult> read(long rangeId, RangeQuery query, boolean stale) {
-    if (!stale) {
-      if (!leaseReads) {
-        RangeCommand read = RangeCommand.newBuilder().setRead(query).build();
-        // A read replayed across a leader restart has lost its answer; it changed nothing, so ask again.
-        return write(rangeId, read).thenCompose(r -> r.getStatus() == RangeResult.Status.APPLIED_RESULT_UNKNOWN
-            ? write(rangeId, read) : CompletableFuture.completedFuture(r));
-      }
-      Message message = message(query.toByteArray());
-      // The leader's own node answers from its state machine, under the same lease check the
-      // state machine's query makes, without a Raft client round trip to itself.
-      Optional<KvStateMachine> local = stateMachine(rangeId);
-      if (local.isPresent() && local.get().holdsLease()) {
-        return local.get().readLocal(message).thenApply(RangeReplicas::parse);
-      }
-      return client(rangeId).linearizableRead(message).thenApply(RangeReplicas::result);
+  /** Appends an entry through the local division, in process: no client round trip to itself. */
+  private CompletableFuture<RangeResult> append(long rangeId, RangeCommand entry) {
+    // Looked up again: the replica may have been removed or reopened since the write queued.
+    RaftServer.Division division = divisions.get(rangeId);
+    if (division == null) {
+      return CompletableFuture.failedFuture(new NotLeaderHere(rangeId, Optional.empty(), false));
     }
-    Message message = message(query.toByteArray());
-    Optional<KvStateMachine> local = stateMachine(rangeId);
-    if (local.isPresent()) {
-      return local.get().readLocal(message).thenApply(RangeReplicas::parse);
+    org.apache.ratis.protocol.RaftClientRequest request = org.apache.ratis.protocol.RaftClientRequest.newBuilder()
+        .setClientId(proposer)
+        .setServerId(self)
+        .setGroupId(division.getMemberId().getGroupId())
+        .setCallId(callIds.incrementAndGet())
+        .setMessage(message(entry.toByteArray()))
+        .setType(org.apache.ratis.protocol.RaftClientRequest.writeRequestType())
+        .build();
+    try {
+      // The division serves client requests itself (Ratis's server only looks it up and hands the
+      // call to a pool thread, which this sending thread would then wait for).
+      return ((org.apache.ratis.protocol.RaftClientAsynchronousProtocol) division)
+          .submitClientRequestAsync(request)
+          .thenApply(RangeReplicas::result);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    return client(rangeId).staleRead(message, firstReplica.get(rangeId)).thenApply(RangeReplicas::result);
   }
 
   private RangeClient client(long rangeId) {
@@ -495,6 +520,16 @@ public final class RangeReplicas implements AutoCloseable {
     return division(rangeId).map(d -> d.getInfo().getLeaderId()).map(RaftPeerId::toString);
   }
 
+  /** True if this node's replica leads the range and holds its lease at this instant. */
+  public boolean holdsLease(long rangeId) {
+    return stateMachine(rangeId).map(KvStateMachine::holdsLease).orElse(false);
+  }
+
+  /** Whether this node serves linearizable reads on its lease as leader (else through the log). */
+  public boolean leaseReads() {
+    return leaseReads;
+  }
+
   public boolean isLeader(long rangeId) {
     return division(rangeId).map(d -> d.getInfo().isLeader()).orElse(false);
   }
@@ -521,6 +556,7 @@ public final class RangeReplicas implements AutoCloseable {
   @Override
   public void close() {
     splitOffs.shutdownNow();
+    proposing.shutdownNow();
     clients.values().forEach(RangeClient::close);
     try {
       server.close();
