@@ -35,8 +35,7 @@ final class NodeChannels implements AutoCloseable {
   }
 
   private static ManagedChannel open(String address) {
-    return ManagedChannelBuilder.forTarget(address)
-        .usePlaintext()
+    return pando.api.KeepAlive.on(ManagedChannelBuilder.forTarget(address).usePlaintext())
         .maxInboundMessageSize(MAX_RESPONSE_BYTES)
         .build();
   }

@@ -53,8 +53,7 @@ public final class PandoClient implements KvClient {
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("request timeout must be positive, got " + requestTimeout);
     }
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(endpoint)
-        .usePlaintext()
+    ManagedChannel channel = pando.api.KeepAlive.on(ManagedChannelBuilder.forTarget(endpoint).usePlaintext())
         // Room for the largest answer any node configuration can send (values up to 64 MiB).
         .maxInboundMessageSize(MAX_RESPONSE_BYTES)
         .build();

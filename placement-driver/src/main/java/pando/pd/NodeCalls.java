@@ -30,7 +30,7 @@ final class NodeCalls implements AutoCloseable {
     NodeRecord node = state.nodes().node(nodeId)
         .orElseThrow(() -> new IllegalStateException("unknown node " + nodeId));
     ManagedChannel channel = channels.computeIfAbsent(node.getApiAddress(),
-        address -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
+        address -> pando.api.KeepAlive.on(NettyChannelBuilder.forTarget(address).usePlaintext()).build());
     return CompletableFuture.supplyAsync(() -> body.apply(RangeAdminGrpc.newBlockingStub(channel)), calls);
   }
 

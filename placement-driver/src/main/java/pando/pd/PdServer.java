@@ -122,6 +122,9 @@ public final class PdServer implements AutoCloseable {
     try {
       pd.api = NettyServerBuilder.forAddress(new InetSocketAddress(config.apiHost(), config.apiPort()))
           .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+          // Nodes and clients ping their connections (pando.api.KeepAlive): allow it.
+          .permitKeepAliveTime(pando.api.KeepAlive.PERMIT_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+          .permitKeepAliveWithoutCalls(true)
           .addService(new PlacementDriverService(pd))
           .addService(new AdminService(pd, pd.hotSpots::keyRates))
           .build()

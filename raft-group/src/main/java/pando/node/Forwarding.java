@@ -6,7 +6,6 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,15 +20,11 @@ import pando.v1.RangeDataGrpc;
  * This node's connections to the other nodes' API ports, for the writes and reads it hands to a
  * range's leader: one gRPC channel per node, shared by every range and request.
  *
- * <p>Channels ping an idle connection every {@link #KEEPALIVE} and drop it when a ping goes
- * unanswered for {@link #KEEPALIVE_TIMEOUT}, so a connection that died in a partition is noticed
- * within seconds, not when the kernel gives up on it; a failed call resets the channel's reconnect
- * backoff, so the next call after a link heals connects at once.
+ * <p>Channels ping their connection ({@link pando.api.KeepAlive}), so one that died in a partition
+ * is noticed within seconds; a failed call resets the channel's reconnect backoff, so the next
+ * call after a link heals connects at once.
  */
 final class Forwarding implements AutoCloseable {
-  static final Duration KEEPALIVE = Duration.ofSeconds(2);
-  static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(2);
-
   private final int maxMessageBytes;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
@@ -70,12 +65,8 @@ final class Forwarding implements AutoCloseable {
   }
 
   private ManagedChannel open(String address) {
-    return NettyChannelBuilder.forTarget(address)
-        .usePlaintext()
+    return pando.api.KeepAlive.on(NettyChannelBuilder.forTarget(address).usePlaintext())
         .maxInboundMessageSize(maxMessageBytes)
-        .keepAliveTime(KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS)
-        .keepAliveTimeout(KEEPALIVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .keepAliveWithoutCalls(true)
         .build();
   }
 

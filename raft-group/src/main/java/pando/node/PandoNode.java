@@ -69,8 +69,8 @@ public final class PandoNode implements AutoCloseable {
               config.requestTimeoutMax(), node.hotKeys, copies))
           .addService(new RangeAdminService(replicas, writer, copies))
           .addService(new RangeDataService(access, config.requestTimeoutMax()))
-          // Other nodes ping their connections to this one (see Forwarding): allow it.
-          .permitKeepAliveTime(Forwarding.KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS)
+          // Other nodes and clients ping their connections to this one (pando.api.KeepAlive): allow it.
+          .permitKeepAliveTime(pando.api.KeepAlive.PERMIT_EVERY.toMillis(), TimeUnit.MILLISECONDS)
           .permitKeepAliveWithoutCalls(true)
           .maxInboundMessageSize(config.limits().maxMessageBytes())
           .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)

@@ -39,7 +39,7 @@ public final class PdConnection implements AutoCloseable {
     }
     this.addresses = List.copyOf(addresses);
     for (String address : this.addresses) {
-      channels.add(ManagedChannelBuilder.forTarget(address).usePlaintext().build());
+      channels.add(pando.api.KeepAlive.on(ManagedChannelBuilder.forTarget(address).usePlaintext()).build());
     }
   }
 
