@@ -7,14 +7,20 @@
 #   4. runs the comparison (pando.benchcompare.CompareMain): the same workloads, runner and client
 #      threads against both, one table of medians with the ratio Pando/etcd, JSON, and a plot of
 #      latency against throughput for workload B;
-#   5. stops everything it started, by PID, also on Ctrl-C or an error, and deletes the stores' data.
+#   5. with --etcd-tool: stops both clusters, then drives etcd at its own peak with its own benchmark
+#      tool (bench/etcd-benchmark.sh, in DIR/etcd-tool) and prints that table after the comparison's;
+#   6. stops everything it started, by PID, also on Ctrl-C or an error, and deletes the stores' data.
 #
-# Usage: bench/compare-etcd.sh [--base-port P] [--dir DIR] [--keep-data] [--no-build] [COMPARE OPTIONS...]
+# Usage: bench/compare-etcd.sh [--base-port P] [--dir DIR] [--keep-data] [--no-build]
+#                              [--etcd-tool] [--etcd-tool-runs N] [COMPARE OPTIONS...]
 #   --base-port P  first port to try (default 9000): Pando uses P+1..3, P+101..103, P+200, P+201;
 #                  etcd P+301..303 (clients) and P+311..313 (peers). Moves up until all are free.
 #   --dir DIR      run directory (default: a new one under ${TMPDIR:-/tmp}); results stay in DIR/results
 #   --keep-data    keep the stores' data directories afterwards
 #   --no-build     fail instead of building when a jar is missing
+#   --etcd-tool    after the comparison, also run bench/etcd-benchmark.sh (put and linearizable range
+#                  at 1, 8 and 64 clients; about 5 minutes with 3 runs)
+#   --etcd-tool-runs N  its runs (default 3)
 # Every other option goes to the comparison, e.g. --duration 60s --runs 5 --threads 16 --records 100000
 # (see: java -jar bench/target/pando-bench.jar --help).
 set -euo pipefail
@@ -23,6 +29,8 @@ base=9000
 run_dir=""
 keep_data=false
 build=true
+etcd_tool=false
+etcd_tool_runs=3
 compare_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -30,7 +38,9 @@ while [[ $# -gt 0 ]]; do
     --dir) run_dir="$2"; shift 2 ;;
     --keep-data) keep_data=true; shift ;;
     --no-build) build=false; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --etcd-tool) etcd_tool=true; shift ;;
+    --etcd-tool-runs) etcd_tool_runs="$2"; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { print }' "$0"; exit 0 ;;
     *) compare_args+=("$1"); shift ;;
   esac
 done
@@ -180,3 +190,18 @@ if [[ -f "$run_dir/results/latency-throughput-B.png" ]]; then
   step "plot:  $run_dir/results/latency-throughput-B.png"
 fi
 step "logs:  $run_dir/pando-local.log, $run_dir/etcd/e*.log"
+
+# --- 5. etcd with its own benchmark tool ----------------------------------------------------------------
+if $etcd_tool; then
+  step "stopping both clusters, so etcd's own benchmark has the machine to itself"
+  stop_all
+  tool_args=(--runs "$etcd_tool_runs" --dir "$run_dir/etcd-tool" --base-port "$base")
+  if $keep_data; then tool_args+=(--keep-data); fi
+  # In the background and awaited, so a signal to this script stops it (by PID) at once.
+  "$root/bench/etcd-benchmark.sh" "${tool_args[@]}" > "$run_dir/etcd-tool.txt" &
+  pids+=($!)
+  wait "${pids[-1]}" || fail "bench/etcd-benchmark.sh failed (exit $?)"
+  pids=()
+  printf '\netcd with its own benchmark tool (bench/etcd-benchmark.sh)\n'
+  cat "$run_dir/etcd-tool/results/etcd-benchmark.txt"
+fi
