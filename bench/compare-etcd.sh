@@ -47,16 +47,8 @@ done
 
 step() { printf 'compare-etcd: %s\n' "$*" >&2; }
 fail() { printf 'compare-etcd: %s\n' "$*" >&2; exit 1; }
-
-# Waits until the command in the remaining arguments succeeds, at most $1 seconds; $2 names what is awaited.
-wait_for() {
-  local limit=$1 what=$2; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@" >/dev/null; do
-    if (( SECONDS >= deadline )); then fail "gave up after ${limit}s waiting for $what"; fi
-    sleep 0.2
-  done
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 # --- 1. etcd -----------------------------------------------------------------------------------
 if ! command -v etcd >/dev/null 2>&1; then
@@ -86,46 +78,12 @@ if stale "$pando_jar" || stale "$bench_jar"; then
 fi
 
 # --- ports and the run directory ---------------------------------------------------------------------
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-offsets=(1 2 3 101 102 103 200 201 301 302 303 311 312 313)
-base_free() {
-  local o
-  for o in "${offsets[@]}"; do
-    if port_busy $(($1 + o)); then return 1; fi
-  done
-}
-tries=0
-until base_free "$base"; do
-  tries=$((tries + 1))
-  (( tries < 50 )) || fail "no free ports found from --base-port upward (50 tries)"
-  base=$((base + 10))
-done
-(( base + 313 < 65536 )) || fail "--base-port $base is too high"
-
-if [[ -z "$run_dir" ]]; then
-  run_dir="$(mktemp -d -t pando-compare-XXXXXX)"
-else
-  mkdir -p "$run_dir"
-  run_dir="$(cd "$run_dir" && pwd)"
-fi
+base="$(free_base_port "$base" 10 1 2 3 101 102 103 200 201 301 302 303 311 312 313)" || exit 1
+run_dir="$(run_directory "$run_dir" pando-compare)" || exit 1
 mkdir -p "$run_dir/etcd" "$run_dir/results"
 step "run directory $run_dir, ports from $base"
 
 # --- cleanup: by PID, always ----------------------------------------------------------------------
-pids=()
-stop_all() {
-  local pid deadline
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  deadline=$((SECONDS + 30))
-  for pid in "${pids[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
-      step "pid $pid did not stop within 30 s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  pids=()
-}
 on_exit() {
   local code=$?
   trap - EXIT INT TERM
@@ -141,38 +99,19 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 3. the clusters -------------------------------------------------------------------------------
-etcd_cluster=""
-for i in 1 2 3; do
-  etcd_cluster+="${etcd_cluster:+,}e$i=http://127.0.0.1:$((base + 310 + i))"
-done
 step "starting a 3-member etcd cluster on 127.0.0.1:$((base + 301))-$((base + 303))"
-for i in 1 2 3; do
-  client="http://127.0.0.1:$((base + 300 + i))"
-  peer="http://127.0.0.1:$((base + 310 + i))"
-  etcd --name "e$i" --data-dir "$run_dir/etcd/e$i" \
-    --listen-client-urls "$client" --advertise-client-urls "$client" \
-    --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
-    --initial-cluster "$etcd_cluster" --initial-cluster-token pando-compare --initial-cluster-state new \
-    > "$run_dir/etcd/e$i.log" 2>&1 &
-  pids+=($!)
-done
+start_etcd_cluster "$run_dir/etcd" $((base + 300)) $((base + 310))
 
 step "starting a 3-node Pando cluster (pando local --base-port $base)"
 java -jar "$pando_jar" local --dir "$run_dir/pando" --base-port "$base" > "$run_dir/pando-local.log" 2>&1 &
 pando_pid=$!
 pids+=($pando_pid)
 
-etcd_healthy() {
-  local i
-  for i in 1 2 3; do
-    curl -sf --max-time 2 "http://127.0.0.1:$((base + 300 + i))/health" | grep -q '"health":"true"' || return 1
-  done
-}
 pando_ready() {
   kill -0 "$pando_pid" 2>/dev/null || fail "pando local exited; see $run_dir/pando-local.log"
   grep -q '^cluster ready' "$run_dir/pando-local.log"
 }
-wait_for 60 "etcd to be healthy (logs in $run_dir/etcd)" etcd_healthy
+wait_for 60 "etcd to be healthy (logs in $run_dir/etcd)" etcd_healthy $((base + 300))
 step "etcd ready"
 wait_for 120 "Pando to be ready (see $run_dir/pando-local.log)" pando_ready
 step "Pando ready"

@@ -53,6 +53,8 @@ done
 
 step() { printf 'etcd-benchmark: %s\n' "$*" >&2; }
 fail() { printf 'etcd-benchmark: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ "$runs" =~ ^[1-9][0-9]?$ ]] || fail "--runs must be 1..99, got $runs"
 [[ "$seconds" =~ ^[1-9][0-9]{0,3}$ ]] || fail "--seconds must be 1..9999, got $seconds"
@@ -69,7 +71,7 @@ readonly CONNS_MAX=8
 # (etcd does about 1,000 puts/s with 1 client on a 2-core VM and 8,000 with 64).
 readonly PROBE_SECONDS=2 GUESS_OPS_PER_SECOND_PER_CLIENT=1000 GUESS_OPS_PER_SECOND_MAX=8000
 readonly TOTAL_MIN=200 TOTAL_MAX=5000000
-readonly HEALTH_TIMEOUT_SECONDS=60 BUILD_TIMEOUT_SECONDS=900 STOP_TIMEOUT_SECONDS=30
+readonly HEALTH_TIMEOUT_SECONDS=60 BUILD_TIMEOUT_SECONDS=900
 
 # --- 1. Debian packages ---------------------------------------------------------------------------
 gocode=/usr/share/gocode
@@ -136,46 +138,13 @@ fi
 step "tool: $tool"
 
 # --- ports and the run directory ------------------------------------------------------------------
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base_free() {
-  local o
-  for o in 1 2 3 11 12 13; do
-    if port_busy $(($1 + o)); then return 1; fi
-  done
-}
-tries=0
-until base_free "$base"; do
-  tries=$((tries + 1))
-  (( tries < 50 )) || fail "no free ports found from --base-port upward (50 tries)"
-  base=$((base + 20))
-done
-(( base + 13 < 65536 )) || fail "--base-port $base is too high"
-
-if [[ -z "$run_dir" ]]; then
-  run_dir="$(mktemp -d -t pando-etcd-benchmark-XXXXXX)"
-else
-  mkdir -p "$run_dir"
-  run_dir="$(cd "$run_dir" && pwd)"
-fi
+base="$(free_base_port "$base" 20 1 2 3 11 12 13)" || exit 1
+run_dir="$(run_directory "$run_dir" pando-etcd-benchmark)" || exit 1
 results="$run_dir/results"
 mkdir -p "$run_dir/etcd" "$results/raw"
 step "run directory $run_dir, ports from $base"
 
 # --- cleanup: by PID, always ----------------------------------------------------------------------
-pids=()
-stop_all() {
-  local pid deadline
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
-  for pid in "${pids[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
-      step "pid $pid did not stop within ${STOP_TIMEOUT_SECONDS} s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  pids=()
-}
 on_exit() {
   local code=$?
   trap - EXIT INT TERM
@@ -191,37 +160,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 3. the cluster --------------------------------------------------------------------------------
-endpoints=""
-initial_cluster=""
-for i in 1 2 3; do
-  endpoints+="${endpoints:+,}127.0.0.1:$((base + i))"
-  initial_cluster+="${initial_cluster:+,}e$i=http://127.0.0.1:$((base + 10 + i))"
-done
+endpoints="127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2)),127.0.0.1:$((base + 3))"
 step "starting a 3-member etcd cluster on $endpoints"
-etcd_pids=()
-for i in 1 2 3; do
-  client="http://127.0.0.1:$((base + i))"
-  peer="http://127.0.0.1:$((base + 10 + i))"
-  etcd --name "e$i" --data-dir "$run_dir/etcd/e$i" \
-    --listen-client-urls "$client" --advertise-client-urls "$client" \
-    --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
-    --initial-cluster "$initial_cluster" --initial-cluster-token pando-etcd-benchmark --initial-cluster-state new \
-    > "$run_dir/etcd/e$i.log" 2>&1 &
-  pids+=($!)
-  etcd_pids+=($!)
-done
-
-etcd_healthy() {
-  local i
-  for i in 1 2 3; do
-    curl -sf --max-time 2 "http://127.0.0.1:$((base + i))/health" | grep -q '"health":"true"' || return 1
-  done
-}
-deadline=$((SECONDS + HEALTH_TIMEOUT_SECONDS))
-until etcd_healthy; do
-  (( SECONDS < deadline )) || fail "etcd not healthy after ${HEALTH_TIMEOUT_SECONDS} s; see $run_dir/etcd/e*.log"
-  sleep 0.2
-done
+start_etcd_cluster "$run_dir/etcd" "$base" $((base + 10))
+wait_for "$HEALTH_TIMEOUT_SECONDS" "etcd to be healthy (logs in $run_dir/etcd)" etcd_healthy "$base"
 step "etcd ready (pids ${etcd_pids[*]})"
 
 etcdctl --endpoints "$endpoints" --command-timeout=10s put "$RANGE_KEY" "$(printf 'v%.0s' $(seq "$VALUE_BYTES"))" >/dev/null \
@@ -229,18 +171,6 @@ etcdctl --endpoints "$endpoints" --command-timeout=10s put "$RANGE_KEY" "$(print
 
 # --- 4. the runs -------------------------------------------------------------------------------------
 ticks_per_second="$(getconf CLK_TCK)"
-
-# CPU time (user + system) of the etcd members until now, in clock ticks, from /proc/<pid>/stat.
-etcd_cpu_ticks() {
-  local pid ticks total=0
-  for pid in "${etcd_pids[@]}"; do
-    # Fields 14 and 15, counted after the command name, which ends at the last ')'.
-    ticks="$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null)" \
-      || fail "etcd member pid $pid has exited; see $run_dir/etcd/e*.log"
-    total=$((total + ticks))
-  done
-  printf '%s\n' "$total"
-}
 
 # Starts the tool in the background (its arguments in "$@"; pid in $tool_wrapper) with a deadline of
 # $2 seconds. Once it is done, writes bash's 'times' to file $1: its second line is the user and
@@ -287,7 +217,7 @@ measure() {
   # The tool has no time limit of its own; this one is generous against the aimed length.
   local deadline_seconds=$(( 6 * seconds + 60 ))
   local before_ticks after_ticks start end rc
-  before_ticks="$(etcd_cpu_ticks)" || exit 1
+  before_ticks="$(cpu_ticks "${etcd_pids[@]}")" || fail "an etcd member has exited; see $run_dir/etcd/e*.log"
   start=$EPOCHREALTIME
   run_tool "$cpu" "$deadline_seconds" "$out" "$err" "${args[@]}"
   pids+=("$tool_wrapper")
@@ -296,7 +226,7 @@ measure() {
   rc=$?
   set -e
   end=$EPOCHREALTIME
-  after_ticks="$(etcd_cpu_ticks)" || exit 1
+  after_ticks="$(cpu_ticks "${etcd_pids[@]}")" || fail "an etcd member has exited; see $run_dir/etcd/e*.log"
   pids=("${pids[@]:0:${#pids[@]}-1}")
   if (( rc == 124 )); then fail "$name: the tool did not finish within ${deadline_seconds} s; see $err"; fi
   (( rc == 0 )) || fail "$name: the tool failed (exit $rc): $(tail -3 "$err")"
