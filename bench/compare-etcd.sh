@@ -7,14 +7,20 @@
 #   4. runs the comparison (pando.benchcompare.CompareMain): the same workloads, runner and client
 #      threads against both, one table of medians with the ratio Pando/etcd, JSON, and a plot of
 #      latency against throughput for workload B;
-#   5. stops everything it started, by PID, also on Ctrl-C or an error, and deletes the stores' data.
+#   5. with --etcd-tool: stops both clusters, then drives etcd at its own peak with its own benchmark
+#      tool (bench/etcd-benchmark.sh, in DIR/etcd-tool) and prints that table after the comparison's;
+#   6. stops everything it started, by PID, also on Ctrl-C or an error, and deletes the stores' data.
 #
-# Usage: bench/compare-etcd.sh [--base-port P] [--dir DIR] [--keep-data] [--no-build] [COMPARE OPTIONS...]
+# Usage: bench/compare-etcd.sh [--base-port P] [--dir DIR] [--keep-data] [--no-build]
+#                              [--etcd-tool] [--etcd-tool-runs N] [COMPARE OPTIONS...]
 #   --base-port P  first port to try (default 9000): Pando uses P+1..3, P+101..103, P+200, P+201;
 #                  etcd P+301..303 (clients) and P+311..313 (peers). Moves up until all are free.
 #   --dir DIR      run directory (default: a new one under ${TMPDIR:-/tmp}); results stay in DIR/results
 #   --keep-data    keep the stores' data directories afterwards
 #   --no-build     fail instead of building when a jar is missing
+#   --etcd-tool    after the comparison, also run bench/etcd-benchmark.sh (put and linearizable range
+#                  at 1, 8 and 64 clients; about 5 minutes with 3 runs)
+#   --etcd-tool-runs N  its runs (default 3)
 # Every other option goes to the comparison, e.g. --duration 60s --runs 5 --threads 16 --records 100000
 # (see: java -jar bench/target/pando-bench.jar --help).
 set -euo pipefail
@@ -23,6 +29,8 @@ base=9000
 run_dir=""
 keep_data=false
 build=true
+etcd_tool=false
+etcd_tool_runs=3
 compare_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -30,23 +38,17 @@ while [[ $# -gt 0 ]]; do
     --dir) run_dir="$2"; shift 2 ;;
     --keep-data) keep_data=true; shift ;;
     --no-build) build=false; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --etcd-tool) etcd_tool=true; shift ;;
+    --etcd-tool-runs) etcd_tool_runs="$2"; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { print }' "$0"; exit 0 ;;
     *) compare_args+=("$1"); shift ;;
   esac
 done
 
 step() { printf 'compare-etcd: %s\n' "$*" >&2; }
 fail() { printf 'compare-etcd: %s\n' "$*" >&2; exit 1; }
-
-# Waits until the command in the remaining arguments succeeds, at most $1 seconds; $2 names what is awaited.
-wait_for() {
-  local limit=$1 what=$2; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@" >/dev/null; do
-    if (( SECONDS >= deadline )); then fail "gave up after ${limit}s waiting for $what"; fi
-    sleep 0.2
-  done
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 # --- 1. etcd -----------------------------------------------------------------------------------
 if ! command -v etcd >/dev/null 2>&1; then
@@ -76,46 +78,12 @@ if stale "$pando_jar" || stale "$bench_jar"; then
 fi
 
 # --- ports and the run directory ---------------------------------------------------------------------
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-offsets=(1 2 3 101 102 103 200 201 301 302 303 311 312 313)
-base_free() {
-  local o
-  for o in "${offsets[@]}"; do
-    if port_busy $(($1 + o)); then return 1; fi
-  done
-}
-tries=0
-until base_free "$base"; do
-  tries=$((tries + 1))
-  (( tries < 50 )) || fail "no free ports found from --base-port upward (50 tries)"
-  base=$((base + 10))
-done
-(( base + 313 < 65536 )) || fail "--base-port $base is too high"
-
-if [[ -z "$run_dir" ]]; then
-  run_dir="$(mktemp -d -t pando-compare-XXXXXX)"
-else
-  mkdir -p "$run_dir"
-  run_dir="$(cd "$run_dir" && pwd)"
-fi
+base="$(free_base_port "$base" 10 1 2 3 101 102 103 200 201 301 302 303 311 312 313)" || exit 1
+run_dir="$(run_directory "$run_dir" pando-compare)" || exit 1
 mkdir -p "$run_dir/etcd" "$run_dir/results"
 step "run directory $run_dir, ports from $base"
 
 # --- cleanup: by PID, always ----------------------------------------------------------------------
-pids=()
-stop_all() {
-  local pid deadline
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  deadline=$((SECONDS + 30))
-  for pid in "${pids[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
-      step "pid $pid did not stop within 30 s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  pids=()
-}
 on_exit() {
   local code=$?
   trap - EXIT INT TERM
@@ -131,38 +99,19 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 3. the clusters -------------------------------------------------------------------------------
-etcd_cluster=""
-for i in 1 2 3; do
-  etcd_cluster+="${etcd_cluster:+,}e$i=http://127.0.0.1:$((base + 310 + i))"
-done
 step "starting a 3-member etcd cluster on 127.0.0.1:$((base + 301))-$((base + 303))"
-for i in 1 2 3; do
-  client="http://127.0.0.1:$((base + 300 + i))"
-  peer="http://127.0.0.1:$((base + 310 + i))"
-  etcd --name "e$i" --data-dir "$run_dir/etcd/e$i" \
-    --listen-client-urls "$client" --advertise-client-urls "$client" \
-    --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
-    --initial-cluster "$etcd_cluster" --initial-cluster-token pando-compare --initial-cluster-state new \
-    > "$run_dir/etcd/e$i.log" 2>&1 &
-  pids+=($!)
-done
+start_etcd_cluster "$run_dir/etcd" $((base + 300)) $((base + 310))
 
 step "starting a 3-node Pando cluster (pando local --base-port $base)"
 java -jar "$pando_jar" local --dir "$run_dir/pando" --base-port "$base" > "$run_dir/pando-local.log" 2>&1 &
 pando_pid=$!
 pids+=($pando_pid)
 
-etcd_healthy() {
-  local i
-  for i in 1 2 3; do
-    curl -sf --max-time 2 "http://127.0.0.1:$((base + 300 + i))/health" | grep -q '"health":"true"' || return 1
-  done
-}
 pando_ready() {
   kill -0 "$pando_pid" 2>/dev/null || fail "pando local exited; see $run_dir/pando-local.log"
   grep -q '^cluster ready' "$run_dir/pando-local.log"
 }
-wait_for 60 "etcd to be healthy (logs in $run_dir/etcd)" etcd_healthy
+wait_for 60 "etcd to be healthy (logs in $run_dir/etcd)" etcd_healthy $((base + 300))
 step "etcd ready"
 wait_for 120 "Pando to be ready (see $run_dir/pando-local.log)" pando_ready
 step "Pando ready"
@@ -180,3 +129,18 @@ if [[ -f "$run_dir/results/latency-throughput-B.png" ]]; then
   step "plot:  $run_dir/results/latency-throughput-B.png"
 fi
 step "logs:  $run_dir/pando-local.log, $run_dir/etcd/e*.log"
+
+# --- 5. etcd with its own benchmark tool ----------------------------------------------------------------
+if $etcd_tool; then
+  step "stopping both clusters, so etcd's own benchmark has the machine to itself"
+  stop_all
+  tool_args=(--runs "$etcd_tool_runs" --dir "$run_dir/etcd-tool" --base-port "$base")
+  if $keep_data; then tool_args+=(--keep-data); fi
+  # In the background and awaited, so a signal to this script stops it (by PID) at once.
+  "$root/bench/etcd-benchmark.sh" "${tool_args[@]}" > "$run_dir/etcd-tool.txt" &
+  pids+=($!)
+  wait "${pids[-1]}" || fail "bench/etcd-benchmark.sh failed (exit $?)"
+  pids=()
+  printf '\netcd with its own benchmark tool (bench/etcd-benchmark.sh)\n'
+  cat "$run_dir/etcd-tool/results/etcd-benchmark.txt"
+fi

@@ -7,15 +7,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import pando.bench.BenchConfig;
 import pando.bench.BenchResult;
 import pando.bench.BenchRunner;
 import pando.bench.BenchTarget;
+import pando.bench.CpuCost;
+import pando.bench.CpuMeter;
 import pando.bench.Floor;
 import pando.bench.KvClientTarget;
+import pando.bench.ProcessCpu;
 import pando.bench.Workload;
 import pando.bench.WorkloadOptions;
 import pando.client.KvClient;
@@ -33,7 +38,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Loads records, then runs a YCSB-style workload and reports throughput and latency percentiles.",
-      "Progress goes to stderr; the result table (or --json) to stdout."
+      "Progress goes to stderr; the result table (or --json) to stdout.",
+      "With --local or --cpu-pids it also reports the servers' CPU time per acknowledged operation (from /proc)."
     })
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -89,11 +95,18 @@ final class BenchCommand implements Callable<Integer> {
       + " (default: the --local cluster's directory, else the current directory).")
   Path floorDir;
 
+  @Option(names = "--cpu-pids", split = ",", paramLabel = "PID",
+      description = "Node processes of a cluster started elsewhere (comma-separated): report their CPU time"
+          + " (user + system, from /proc/<pid>/stat), summed, per acknowledged operation of the measured run."
+          + " --local measures its own nodes and placement driver without it.")
+  List<Long> cpuPids = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     if (warmUp.isNegative() || warmUp.compareTo(Duration.ofHours(24)) > 0) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warm-up must be in [0s, 24h], got " + warmUp);
     }
+    checkCpuPids();
     long runSeed = load.runSeed();
     BenchConfig config = new BenchConfig(workload, load.distribution, load.theta, load.records, load.valueBytes,
         load.threads, load.duration, rate, runSeed);
@@ -129,7 +142,10 @@ final class BenchCommand implements Callable<Integer> {
           err.println("pando bench: measured run of " + load.duration.toSeconds() + " s");
           err.flush();
         }
+        CpuMeter cpu = startCpuMeter(serverPids(cluster), err);
         BenchResult result = runner.run(target);
+        CpuCost cost = cpu.stop(result.totalOps());
+        cost.serversUnmeasured().ifPresent(why -> err.println("pando bench: server CPU not measured: " + why));
         Floor measured = null;
         if (floor) {
           Path where = floorDir != null ? floorDir : dir != null ? dir : Path.of(".");
@@ -137,7 +153,8 @@ final class BenchCommand implements Callable<Integer> {
           err.flush();
           measured = Floor.measure(where, FLOOR_SAMPLES);
         }
-        out.println(json ? withFloor(result, measured) : result.table() + floorLines(result, measured));
+        out.println(json ? withFields(result.json(), cost.jsonFields() + floorJson(result, measured))
+            : result.table() + cost.describe() + floorLines(result, measured));
         out.flush();
         return 0;
       } finally {
@@ -174,16 +191,64 @@ final class BenchCommand implements Callable<Integer> {
     return line;
   }
 
-  private static String withFloor(BenchResult result, Floor measured) {
-    String json = result.json();
+  /** JSON members for the floor, each preceded by a comma; none without it. */
+  private static String floorJson(BenchResult result, Floor measured) {
     if (measured == null) {
-      return json;
+      return "";
     }
     java.util.OptionalDouble write = writeP50(result);
-    return json.substring(0, json.length() - 1) + ",\"floor\":" + measured.json()
+    return ",\"floor\":" + measured.json()
         + (write.isPresent() ? String.format(java.util.Locale.ROOT, ",\"write_p50_in_floors\":%.2f",
-            measured.multipleOf(write.getAsDouble())) : "")
-        + "}";
+            measured.multipleOf(write.getAsDouble())) : "");
+  }
+
+  /** The JSON object {@code json} with {@code fields} (members, each preceded by a comma) added at its end. */
+  private static String withFields(String json, String fields) {
+    return json.substring(0, json.length() - 1) + fields + "}";
+  }
+
+  /** Fails before any loading if --cpu-pids names a process that is not running here. */
+  private void checkCpuPids() {
+    if (local && !cpuPids.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--cpu-pids is for a cluster started elsewhere; --local measures its own processes");
+    }
+    for (long pid : cpuPids) {
+      try {
+        ProcessCpu.of(pid);
+      } catch (IOException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--cpu-pids: " + e.getMessage());
+      }
+    }
+  }
+
+  /** The server processes whose CPU is measured, by group: a --local cluster's own, or --cpu-pids as nodes. */
+  private Map<String, List<Long>> serverPids(LocalCluster cluster) {
+    Map<String, List<Long>> groups = new LinkedHashMap<>();
+    if (cluster != null) {
+      groups.put("nodes", cluster.nodePids());
+      cluster.pdProcess().ifPresent(pdProcess -> groups.put("pd", List.of(pdProcess.pid())));
+    } else if (!cpuPids.isEmpty()) {
+      groups.put("nodes", List.copyOf(cpuPids));
+    }
+    return groups;
+  }
+
+  /** Starts measuring just before the measured run; the servers are left out, with the reason, if one cannot be read. */
+  private static CpuMeter startCpuMeter(Map<String, List<Long>> servers, PrintWriter err) throws IOException {
+    if (!servers.isEmpty()) {
+      err.println("pando bench: CPU time from /proc of " + String.join(", ", servers.entrySet().stream()
+          .map(group -> group.getKey() + " (pids " + group.getValue() + ")").toList()));
+      err.flush();
+    }
+    try {
+      return CpuMeter.start(servers);
+    } catch (IOException e) {
+      err.println("pando bench: server CPU not measured: " + e.getMessage());
+      err.flush();
+      return CpuMeter.start(Map.of());
+    }
   }
 
   private LocalCluster startLocal(Path dir, PrintWriter err) throws Exception {

@@ -170,6 +170,11 @@ final class LocalCluster implements AutoCloseable {
     return Optional.ofNullable(processes[i]);
   }
 
+  /** The PIDs of the node processes started so far, in member order: what a benchmark measures the CPU of. */
+  List<Long> nodePids() {
+    return java.util.Arrays.stream(processes).filter(java.util.Objects::nonNull).map(Process::pid).toList();
+  }
+
   void start(int i) throws IOException {
     ClusterMember member = members.get(i);
     Path nodeDir = dir.resolve(member.id());

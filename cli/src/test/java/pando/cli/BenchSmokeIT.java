@@ -39,5 +39,8 @@ class BenchSmokeIT {
     // The routing client was used (the default), and the machine's floor was measured.
     assertThat(Files.readString(err)).contains("routing to range leaders");
     assertThat(json).contains("\"floor\":{\"fsync_4k_p50_ms\":").contains("\"write_p50_in_floors\":");
+    // The local cluster's own processes were measured: nodes and placement driver, and the runner.
+    assertThat(json).containsPattern("\"cpu_ms_per_op\":\\{\"nodes\":[0-9.]+,\"pd\":[0-9.]+\\}")
+        .containsPattern("\"runner_cores\":[0-9.]+");
   }
 }

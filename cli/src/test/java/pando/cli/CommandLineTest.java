@@ -38,6 +38,8 @@ class CommandLineTest {
       "pd --id pd1 --peers pd1=127.0.0.1:1 --port 1 --data-dir /tmp/x --hot-key-copy-ops 0 | --hot-key-copy-ops must be a positive number",
       "local --pd-option=oops                | --pd-option takes a flag of 'pando pd'",
       "bench --warm-up 25h                   | --warm-up must be in [0s, 24h]",
+      "bench --local --cpu-pids 1            | --cpu-pids is for a cluster started elsewhere",
+      "bench --cpu-pids 9223372036854775807  | --cpu-pids: /proc/9223372036854775807/stat: no process 9223372036854775807",
       "admin                                | Missing required subcommand",
       "admin nodes --bogus                  | Unknown option: '--bogus'",
       "frobnicate                           | Unmatched argument"})

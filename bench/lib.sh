@@ -1,0 +1,115 @@
+# shellcheck shell=bash
+# Sourced by the bench scripts, not run: waiting with a deadline, free ports, the run directory,
+# stopping by PID what a script started, a 3-member etcd cluster on 127.0.0.1, and processes' CPU
+# time. The sourcing script defines step and fail (a line on stderr; that line, then exit 1).
+
+# Every process the script started and has not stopped yet; stop_all stops them.
+pids=()
+readonly STOP_TIMEOUT_SECONDS=30
+
+# Stops every process in pids: SIGTERM, then SIGKILL for any still running after STOP_TIMEOUT_SECONDS.
+stop_all() {
+  local pid deadline
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      step "pid $pid did not stop within ${STOP_TIMEOUT_SECONDS} s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  pids=()
+}
+
+# Waits until the command in the remaining arguments succeeds, at most $1 seconds; $2 names what is awaited.
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null; do
+    if (( SECONDS >= deadline )); then fail "gave up after ${limit}s waiting for $what"; fi
+    sleep 0.2
+  done
+}
+
+# True if something listens on 127.0.0.1:$1.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Prints the first base port from $1 upward, in steps of $2, for which base + each further argument
+# (an offset) is a free port; at most 50 tries.
+free_base_port() {
+  local base=$1 stride=$2 tries=0 offset busy highest=0
+  shift 2
+  for offset in "$@"; do
+    if (( offset > highest )); then highest=$offset; fi
+  done
+  while true; do
+    busy=false
+    for offset in "$@"; do
+      if port_busy $((base + offset)); then busy=true; break; fi
+    done
+    $busy || break
+    tries=$((tries + 1))
+    (( tries < 50 )) || fail "no free ports found from --base-port upward (50 tries)"
+    base=$((base + stride))
+  done
+  (( base + highest < 65536 )) || fail "--base-port $base is too high"
+  printf '%s\n' "$base"
+}
+
+# Prints the absolute path of directory $1, created if needed, or of a new one under $TMPDIR named $2-XXXXXX.
+run_directory() {
+  local dir=$1 name=$2
+  if [[ -z "$dir" ]]; then
+    mktemp -d -t "$name-XXXXXX"
+  else
+    mkdir -p "$dir"
+    (cd "$dir" && pwd)
+  fi
+}
+
+# PIDs of the members start_etcd_cluster started.
+etcd_pids=()
+
+# Starts a 3-member etcd cluster with its data (e1..e3) and logs (e1.log..) in directory $1: member
+# i serves clients on 127.0.0.1:($2 + i) and its peers on 127.0.0.1:($3 + i). Adds the members to
+# pids and etcd_pids.
+start_etcd_cluster() {
+  local dir=$1 client_port0=$2 peer_port0=$3 i client peer initial_cluster=""
+  for i in 1 2 3; do
+    initial_cluster+="${initial_cluster:+,}e$i=http://127.0.0.1:$((peer_port0 + i))"
+  done
+  mkdir -p "$dir"
+  for i in 1 2 3; do
+    client="http://127.0.0.1:$((client_port0 + i))"
+    peer="http://127.0.0.1:$((peer_port0 + i))"
+    etcd --name "e$i" --data-dir "$dir/e$i" \
+      --listen-client-urls "$client" --advertise-client-urls "$client" \
+      --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
+      --initial-cluster "$initial_cluster" --initial-cluster-token pando-bench --initial-cluster-state new \
+      > "$dir/e$i.log" 2>&1 &
+    pids+=("$!")
+    etcd_pids+=("$!")
+  done
+}
+
+# True when the three members serving clients on 127.0.0.1:($1 + 1..3) all say they are healthy.
+etcd_healthy() {
+  local i
+  for i in 1 2 3; do
+    curl -sf --max-time 2 "http://127.0.0.1:$(($1 + i))/health" | grep -q '"health":"true"' || return 1
+  done
+}
+
+# Prints the CPU time (user + system) the processes in the arguments have used so far, together,
+# in clock ticks (getconf CLK_TCK a second), from /proc/<pid>/stat; fails if one has exited.
+cpu_ticks() {
+  local pid ticks total=0
+  for pid in "$@"; do
+    # Fields 14 and 15, counted after the command name, which ends at the last ')'.
+    ticks="$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null)" \
+      || fail "process $pid has exited"
+    total=$((total + ticks))
+  done
+  printf '%s\n' "$total"
+}
