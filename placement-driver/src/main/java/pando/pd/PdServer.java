@@ -180,6 +180,8 @@ public final class PdServer implements AutoCloseable {
   private static RaftProperties properties(PdConfig config) {
     RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().toFile()));
+    // Listen where the peers were told to connect, not on every interface.
+    GrpcConfigKeys.Server.setHost(p, config.self().host());
     GrpcConfigKeys.Server.setPort(p, config.self().raftPort());
     RaftServerConfigKeys.Rpc.setTimeoutMin(p, ms(config.electionTimeoutMin().toMillis()));
     RaftServerConfigKeys.Rpc.setTimeoutMax(p, ms(config.electionTimeoutMax().toMillis()));

@@ -51,7 +51,7 @@ public final class PandoNode implements AutoCloseable {
     RangeLayout layout = loadOrCreateLayout(config);
     ClusterMember self = layout.member(config.nodeId());
     RangeReplicas replicas = RangeReplicas.start(
-        self.id(), self.raftPort(), config.dataDir().resolve("raft"), config.raft(),
+        self.id(), self.host(), self.raftPort(), config.dataDir().resolve("raft"), config.raft(),
         config.limits().maxMessageBytes(), specs(layout));
     PandoNode node = new PandoNode(config, layout, replicas);
     replicas.knownRanges(id -> {

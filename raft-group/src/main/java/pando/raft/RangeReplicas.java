@@ -193,13 +193,14 @@ public final class RangeReplicas implements AutoCloseable {
    */
   public static RangeReplicas start(
       String selfId,
+      String raftHost,
       int raftPort,
       Path storageDir,
       RaftTuning tuning,
       int maxEntryBytes,
       List<RangeSpecForNode> ranges)
       throws IOException {
-    RaftProperties properties = properties(raftPort, storageDir, tuning, maxEntryBytes);
+    RaftProperties properties = properties(raftHost, raftPort, storageDir, tuning, maxEntryBytes);
     RaftPeerId self = RangeGroups.peerId(selfId);
     // The replicas object does not exist yet when the server builds its first state machines.
     java.util.concurrent.atomic.AtomicReference<RangeReplicas> created = new java.util.concurrent.atomic.AtomicReference<>();
@@ -374,9 +375,11 @@ public final class RangeReplicas implements AutoCloseable {
   }
 
   private static RaftProperties properties(
-      int raftPort, Path storageDir, RaftTuning tuning, int maxEntryBytes) {
+      String raftHost, int raftPort, Path storageDir, RaftTuning tuning, int maxEntryBytes) {
     RaftProperties p = new RaftProperties();
     RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
+    // Listen where the other nodes were told to connect (--members), not on every interface.
+    GrpcConfigKeys.Server.setHost(p, raftHost);
     GrpcConfigKeys.Server.setPort(p, raftPort);
     // Reads go to the leader only (no follower reads) and skip Ratis's ReadIndex, which can answer
     // from a deposed leader (see LeaderLeaseProbe); the state machine itself answers a read only
