@@ -18,6 +18,17 @@ public final class KeepAlive {
 
   private KeepAlive() {}
 
+  /**
+   * After a call failed UNAVAILABLE, lets the channel reconnect at once on the next call instead
+   * of after its reconnect backoff, which grows to minutes over a long outage: a caller that
+   * retries on its own schedule then finds a healed link as soon as it tries.
+   */
+  public static void reconnectSoonAfter(io.grpc.ManagedChannel channel, Throwable failure) {
+    if (io.grpc.Status.fromThrowable(failure).getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+      channel.resetConnectBackoff();
+    }
+  }
+
   /** Sets the pings on a channel builder; returns it. */
   public static <B extends ManagedChannelBuilder<?>> B on(B builder) {
     builder.keepAliveTime(PING_EVERY.toMillis(), TimeUnit.MILLISECONDS);

@@ -40,6 +40,14 @@ final class NodeChannels implements AutoCloseable {
         .build();
   }
 
+  /** After a call to {@code address} failed, lets its channel reconnect at once (see KeepAlive). */
+  void reconnectSoonAfter(String address, Throwable failure) {
+    ManagedChannel channel = channels.get(address);
+    if (channel != null) {
+      pando.api.KeepAlive.reconnectSoonAfter(channel, failure);
+    }
+  }
+
   private static PandoException closedError() {
     return new PandoException(Status.Code.CANCELLED, "cancelled: the client is closed", null);
   }

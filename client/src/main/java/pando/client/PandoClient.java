@@ -139,6 +139,7 @@ public final class PandoClient implements KvClient {
     try {
       return call.run();
     } catch (StatusRuntimeException e) {
+      pando.api.KeepAlive.reconnectSoonAfter(channel, e);
       throw PandoException.from(e, endpoint);
     }
   }

@@ -335,6 +335,7 @@ final class RoutedCall {
         sender.send(shared.channels().stub(address.get()).withDeadline(deadline), route(range), positions, tally.id);
         return true;
       } catch (StatusRuntimeException e) {
+        shared.channels().reconnectSoonAfter(address.get(), e);
         tally.failed(PandoException.from(e, address.get()).getMessage(), e);
         Optional<RouteError> routeError = RouteErrors.from(e);
         if (routeError.isPresent()) {

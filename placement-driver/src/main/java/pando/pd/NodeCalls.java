@@ -31,7 +31,14 @@ final class NodeCalls implements AutoCloseable {
         .orElseThrow(() -> new IllegalStateException("unknown node " + nodeId));
     ManagedChannel channel = channels.computeIfAbsent(node.getApiAddress(),
         address -> pando.api.KeepAlive.on(NettyChannelBuilder.forTarget(address).usePlaintext()).build());
-    return CompletableFuture.supplyAsync(() -> body.apply(RangeAdminGrpc.newBlockingStub(channel)), calls);
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return body.apply(RangeAdminGrpc.newBlockingStub(channel));
+      } catch (io.grpc.StatusRuntimeException e) {
+        pando.api.KeepAlive.reconnectSoonAfter(channel, e);
+        throw e;
+      }
+    }, calls);
   }
 
   @Override

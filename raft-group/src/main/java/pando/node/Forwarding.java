@@ -55,9 +55,7 @@ final class Forwarding implements AutoCloseable {
 
           @Override
           public void onFailure(Throwable error) {
-            if (io.grpc.Status.fromThrowable(error).getCode() == io.grpc.Status.Code.UNAVAILABLE) {
-              channel.resetConnectBackoff();
-            }
+            pando.api.KeepAlive.reconnectSoonAfter(channel, error);
             reply.completeExceptionally(error);
           }
         }, MoreExecutors.directExecutor());

@@ -76,6 +76,7 @@ public final class PdConnection implements AutoCloseable {
         preferred = index;
         return result;
       } catch (StatusRuntimeException e) {
+        pando.api.KeepAlive.reconnectSoonAfter(channels.get(index), e);
         if (!tryNext(e.getStatus())) {
           throw e;
         }
