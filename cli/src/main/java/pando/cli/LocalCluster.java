@@ -246,6 +246,11 @@ final class LocalCluster implements AutoCloseable {
   public void close() {
     List<Process> all = new ArrayList<>(java.util.Arrays.asList(processes));
     all.add(pdProcess); // last: nodes stop heartbeating before the PD goes
+    stop(all);
+  }
+
+  /** SIGTERM to each process (nulls skipped), then SIGKILL for any still running after a while. */
+  static void stop(List<Process> all) {
     for (Process p : all) {
       if (p != null) {
         p.destroy();

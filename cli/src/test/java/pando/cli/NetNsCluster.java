@@ -33,7 +33,6 @@ final class NetNsCluster implements AutoCloseable {
   static final int PD_PORT = 7200;
   static final int PD_RAFT_PORT = 7201;
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   private final String tag = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
   private final String subnet;
@@ -231,19 +230,7 @@ final class NetNsCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    for (Process p : processes.values()) {
-      p.destroy();
-    }
-    for (Process p : processes.values()) {
-      try {
-        if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-          p.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    LocalCluster.stop(new ArrayList<>(processes.values()));
     for (String link : hostLinks) {
       quietly("ip", "link", "del", link);
     }

@@ -1,9 +1,9 @@
 package pando.client;
 
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import pando.api.WriterSession;
 import pando.v1.WriteId;
 
 /**
@@ -17,8 +17,8 @@ import pando.v1.WriteId;
  * write opens a new one.
  */
 final class WriterSessions {
-  private final Map<Long, Session> byRange = new ConcurrentHashMap<>();
-  private final Map<Long, Session> byId = new ConcurrentHashMap<>();
+  private final Map<Long, WriterSession> byRange = new ConcurrentHashMap<>();
+  private final Map<Long, WriterSession> byId = new ConcurrentHashMap<>();
   // One opening per range at a time; other writers to the range wait for it.
   private final Map<Long, Object> openingLocks = new ConcurrentHashMap<>();
 
@@ -27,13 +27,13 @@ final class WriterSessions {
    * call to its leader) if this client has none there yet.
    */
   WriteId issue(long rangeId, LongSupplier open) {
-    Session session = byRange.get(rangeId);
+    WriterSession session = byRange.get(rangeId);
     if (session == null) {
       synchronized (openingLocks.computeIfAbsent(rangeId, id -> new Object())) {
         session = byRange.get(rangeId);
         if (session == null) {
-          session = new Session(open.getAsLong());
-          byId.put(session.id, session);
+          session = new WriterSession(open.getAsLong());
+          byId.put(session.id(), session);
           byRange.put(rangeId, session);
         }
       }
@@ -43,9 +43,9 @@ final class WriterSessions {
 
   /** The write is answered or given up: its seq no longer needs to be remembered by the range. */
   void done(WriteId id) {
-    Session session = byId.get(id.getSession());
+    WriterSession session = byId.get(id.getSession());
     if (session != null) {
-      session.done(id.getSeq());
+      session.done(id);
     }
   }
 
@@ -55,30 +55,10 @@ final class WriterSessions {
    * that moved with its key in a split), that range's session stays.
    */
   void lost(long rangeId, WriteId id) {
-    Session session = byRange.get(rangeId);
-    if (session != null && session.id == id.getSession()) {
+    WriterSession session = byRange.get(rangeId);
+    if (session != null && session.id() == id.getSession()) {
       byRange.remove(rangeId, session);
-      byId.remove(session.id, session);
-    }
-  }
-
-  private static final class Session {
-    final long id;
-    private long nextSeq = 1;
-    private final TreeSet<Long> open = new TreeSet<>();
-
-    Session(long id) {
-      this.id = id;
-    }
-
-    synchronized WriteId issue() {
-      long seq = nextSeq++;
-      open.add(seq);
-      return WriteId.newBuilder().setSession(id).setSeq(seq).setDoneBelow(open.first()).build();
-    }
-
-    synchronized void done(long seq) {
-      open.remove(seq);
+      byId.remove(session.id(), session);
     }
   }
 }

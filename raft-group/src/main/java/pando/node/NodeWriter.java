@@ -1,9 +1,9 @@
 package pando.node;
 
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import pando.api.WriterSession;
 import pando.internal.v1.OpenSession;
 import pando.internal.v1.Proposal;
 import pando.internal.v1.RangeCommand;
@@ -23,7 +23,7 @@ import pando.v1.WriteId;
 final class NodeWriter {
   private final RangeAccess access;
   // This node's session per range, opened once; a failed opening is forgotten so the next write retries it.
-  private final Map<Long, CompletableFuture<Session>> sessions = new ConcurrentHashMap<>();
+  private final Map<Long, CompletableFuture<WriterSession>> sessions = new ConcurrentHashMap<>();
 
   NodeWriter(RangeAccess access) {
     this.access = access;
@@ -43,16 +43,13 @@ final class NodeWriter {
 
   private CompletableFuture<RangeResult> writeInSession(long rangeId, RangeCommand command, long deadlineNanos,
       boolean mayReopen) {
-    CompletableFuture<Session> opening = session(rangeId, deadlineNanos);
+    CompletableFuture<WriterSession> opening = session(rangeId, deadlineNanos);
     return opening.thenCompose(session -> {
-      long seq = session.issue();
-      Proposal proposal = Proposal.newBuilder()
-          .setId(WriteId.newBuilder().setSession(session.id).setSeq(seq).setDoneBelow(session.doneBelow()))
-          .setCommand(command)
-          .build();
+      WriteId id = session.issue();
+      Proposal proposal = Proposal.newBuilder().setId(id).setCommand(command).build();
       RangeAccess.Attempts attempts = new RangeAccess.Attempts();
       return access.write(rangeId, proposal, deadlineNanos, attempts)
-          .whenComplete((result, error) -> session.done(seq))
+          .whenComplete((result, error) -> session.done(id))
           .thenCompose(result -> {
             if (result.getStatus() != RangeResult.Status.SESSION_UNKNOWN
                 && result.getStatus() != RangeResult.Status.SEQ_FORGOTTEN) {
@@ -67,8 +64,8 @@ final class NodeWriter {
     });
   }
 
-  private CompletableFuture<Session> session(long rangeId, long deadlineNanos) {
-    CompletableFuture<Session> opening = sessions.computeIfAbsent(rangeId, id -> open(id, deadlineNanos));
+  private CompletableFuture<WriterSession> session(long rangeId, long deadlineNanos) {
+    CompletableFuture<WriterSession> opening = sessions.computeIfAbsent(rangeId, id -> open(id, deadlineNanos));
     opening.whenComplete((session, error) -> {
       if (error != null) {
         sessions.remove(rangeId, opening);
@@ -77,7 +74,7 @@ final class NodeWriter {
     return opening;
   }
 
-  private CompletableFuture<Session> open(long rangeId, long deadlineNanos) {
+  private CompletableFuture<WriterSession> open(long rangeId, long deadlineNanos) {
     Proposal open = Proposal.newBuilder()
         .setCommand(RangeCommand.newBuilder().setOpenSession(OpenSession.getDefaultInstance())).build();
     // A repeated opening at worst opens a session no one uses, which expires.
@@ -85,34 +82,8 @@ final class NodeWriter {
       if (!result.hasOpenSession()) {
         throw new OutcomeUnknownException(rangeId, "could not open a writer session: " + result.getMessage());
       }
-      return new Session(result.getOpenSession().getSession());
+      return new WriterSession(result.getOpenSession().getSession());
     });
-  }
-
-  /** This node's session on one range: the seqs it issued and which of them are still open. */
-  private static final class Session {
-    final long id;
-    private long nextSeq = 1;
-    private final TreeSet<Long> open = new TreeSet<>();
-
-    Session(long id) {
-      this.id = id;
-    }
-
-    synchronized long issue() {
-      long seq = nextSeq++;
-      open.add(seq);
-      return seq;
-    }
-
-    /** Every seq below this is answered or given up. */
-    synchronized long doneBelow() {
-      return open.isEmpty() ? nextSeq : open.first();
-    }
-
-    synchronized void done(long seq) {
-      open.remove(seq);
-    }
   }
 
   /** A write may or may not have been applied, and asking the range again cannot tell. */
