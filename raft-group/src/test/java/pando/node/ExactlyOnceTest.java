@@ -6,9 +6,12 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pando.raft.ReplicaStatus;
+import pando.testing.Await;
 import pando.internal.v1.Proposal;
 import pando.internal.v1.RangeCommand;
 import pando.v1.ForwardedReply;
@@ -134,17 +137,25 @@ class ExactlyOnceTest {
       long session = openSession(cluster, "c");
       IncrRequest incr = IncrRequest.newBuilder().setKey(b("c")).setDelta(1).setWriteId(id(session, 1)).build();
       cluster.kv(leader).incr(incr);
+      long laggingApplied = cluster.node(lagging).replicaStatus(1).orElseThrow().appliedIndex();
       cluster.stop(lagging);
       // Large values roll the log over, so the entries the stopped replica misses are purged.
       String padding = "x".repeat(100 * 1024);
       int survivor = 3 - leader - lagging;
-      for (int i = 0; i < 300; i++) {
+      for (int i = 0; i < 150; i++) {
         cluster.kv(survivor).put(PutRequest.newBuilder().setKey(b("fill-" + i)).setValue(b(padding)).build());
       }
+      ReplicaStatus filled = cluster.node(leader).replicaStatus(1).orElseThrow();
+      assertThat(filled.logStartIndex()).as("the leader purged the entries the stopped replica lacks")
+          .isGreaterThan(laggingApplied + 1);
       cluster.start(lagging);
-      pando.testing.Await.until(java.time.Duration.ofSeconds(90), "the restarted replica installs a snapshot",
-          () -> cluster.node(lagging).replicaStatus(1).map(s -> s.snapshotIndex() > 50 && s.appliedIndex() > 300)
-              .orElse(false));
+      Await.until(Duration.ofSeconds(90), "the restarted replica installs a snapshot and catches up",
+          () -> cluster.node(lagging).replicaStatus(1)
+              .map(s -> s.snapshotIndex() >= filled.logStartIndex() - 1 && s.appliedIndex() >= filled.appliedIndex())
+              .orElse(false),
+          () -> "leader " + filled + ", replicas " + java.util.stream.IntStream.range(0, 3)
+              .mapToObj(n -> "n" + (n + 1) + "=" + cluster.node(n).replicaStatus(1))
+              .collect(java.util.stream.Collectors.joining(", ")));
       transferLeadership(cluster, lagging);
       assertThat(cluster.awaitLeader(1)).isEqualTo(lagging);
       assertThat(cluster.kv(lagging).incr(incr).getValue()).isEqualTo(1);
