@@ -78,6 +78,17 @@ public record RequestLimits(int maxValueBytes, int maxBatchEntries, int maxBatch
         : Optional.empty());
   }
 
+  /**
+   * A key to increment (Incr): a plain key, or a salted copy of a counter (which the routing client
+   * increments for a write-hot counter); any other key of the reserved namespace is refused.
+   */
+  public Optional<String> checkIncrementedKey(ByteString key) {
+    return checkKey(key).or(() -> SaltedKeys.isReserved(key) && SaltedKeys.parse(key).isEmpty()
+        ? Optional.of("key starts with the bytes 00 70 6e 64, which Pando reserves for its own keys,"
+            + " and is not a salted copy of a counter; choose a key that does not start with them")
+        : Optional.empty());
+  }
+
   /** A key and the value to write to it (Put, Cas, BatchPut); see {@link #checkWrittenKey}. */
   public Optional<String> checkKeyAndValue(ByteString key, ByteString value) {
     return checkWrittenKey(key).or(() -> checkValue(value));

@@ -35,6 +35,16 @@ class RequestLimitsTest {
   void aReservedKeyMayStillBeReadOrIncremented() {
     ByteString copy = SaltedKeys.salted(ByteString.copyFromUtf8("user:42"), 1, 4);
     assertThat(limits.checkKey(copy)).isEmpty();
+    assertThat(limits.checkIncrementedKey(copy)).isEmpty();
+  }
+
+  @Test
+  void onlyASaltedCopyOfTheReservedNamespaceMayBeIncremented() {
+    ByteString bareReserved = ByteString.copyFrom(new byte[] {0x00, 0x70, 0x6e, 0x64, 0x41});
+    assertThat(limits.checkIncrementedKey(bareReserved)).hasValueSatisfying(message -> assertThat(message)
+        .contains("00 70 6e 64").contains("not a salted copy").contains("choose a key that does not start with them"));
+    assertThat(limits.checkIncrementedKey(ByteString.copyFromUtf8("hits"))).isEmpty();
+    assertThat(limits.checkIncrementedKey(ByteString.EMPTY)).hasValue("key must not be empty");
   }
 
   @Test

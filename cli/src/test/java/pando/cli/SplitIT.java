@@ -86,7 +86,8 @@ class SplitIT {
 
   @Test
   void rangesSplitUnderWritesAndKeepEveryAcknowledgedWrite() throws Exception {
-    try (RoutingClient client = RoutingClient.connect(List.of(pd), Duration.ofSeconds(10))) {
+    try (RoutingClient client = RoutingClient.connect(List.of(pd), Duration.ofSeconds(10));
+        ThroughOneNode viaNode = new ThroughOneNode(cluster.members().get(0).apiAddress())) {
       WriteAudit audit = WriteAudit.start("SplitIT", System.nanoTime(), 4, 1_000_000,
           (random, key, value) -> client.put(utf8(key), utf8(value + PADDING)));
       long started = System.nanoTime();
@@ -119,6 +120,15 @@ class SplitIT {
       });
       audit.awaitMoreAcknowledged(100, Duration.ofSeconds(60), "after the splits and moves");
       audit.stop();
+      viaNode.stop();
+      System.out.printf("SplitIT: through n1 alone: %d writes acknowledged, failures by code %s%n",
+          viaNode.acknowledged.size(), viaNode.failures);
+      // n1 follows a key to the range it went to in a split: a writer never learns of splits.
+      assertThat(viaNode.splitRefusals).as("writes through n1 refused because of a split").isEmpty();
+      assertThat(viaNode.acknowledged).isNotEmpty();
+      for (String key : viaNode.acknowledged) {
+        assertThat(client.get(utf8(key))).as(key).isPresent();
+      }
       // A read that runs out of the client's attempts while a range settles is asked again, within
       // a deadline: the audit is about lost writes; how often reads had to wait is printed.
       int[] rereads = new int[1];
@@ -143,17 +153,63 @@ class SplitIT {
       // Each key is in exactly one range: no split left a copy behind. (Writes that failed may
       // still have taken effect, so the total lies between acknowledged and attempted writes.)
       long[] keys = new long[1];
+      long acknowledged = audit.acknowledgedCount() + viaNode.acknowledged.size();
       Await.until(Duration.ofSeconds(30), POLL, "every range's leader reported its keys", () -> {
         keys[0] = keysInRanges();
-        return keys[0] >= audit.acknowledgedCount();
+        return keys[0] >= acknowledged;
       });
       System.out.printf("SplitIT: %d ranges hold %d keys; %d writes acknowledged%n", rangeCount(), keys[0],
           audit.acknowledgedCount());
-      assertThat(keys[0]).isBetween((long) audit.acknowledgedCount(), (long) audit.attemptedCount());
+      assertThat(keys[0]).isBetween(acknowledged, (long) audit.attemptedCount() + viaNode.attempted.get());
       // n4's replicas hold data it can only have got from a split's seed snapshot or a later one.
       JsonElement n4 = admin.json("nodes").getAsJsonArray().asList().stream()
           .filter(n -> n.getAsJsonObject().get("id").getAsString().equals("n4")).findFirst().orElseThrow();
       assertThat(n4.getAsJsonObject().get("keys").getAsLong()).isPositive();
+    }
+  }
+
+  /** Writes new keys one after another through one node, which forwards each to its range. */
+  private static final class ThroughOneNode implements AutoCloseable {
+    final List<String> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.Map<io.grpc.Status.Code, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    final List<String> splitRefusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger attempted = new java.util.concurrent.atomic.AtomicInteger();
+    private final pando.client.PandoClient node;
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    private final Thread thread;
+
+    ThroughOneNode(String endpoint) {
+      node = pando.client.PandoClient.connect(endpoint, Duration.ofSeconds(10));
+      thread = new Thread(this::run, "writes-through-n1");
+      thread.start();
+    }
+
+    private void run() {
+      // Bounded: the test stops it long before, and a stuck test stops at the cap.
+      for (int i = 0; running.get() && i < 1_000_000; i++) {
+        String key = "via-n1-" + i;
+        attempted.incrementAndGet();
+        try {
+          node.put(utf8(key), utf8("v" + PADDING));
+          acknowledged.add(key);
+        } catch (PandoException e) {
+          failures.merge(e.code(), 1, Integer::sum);
+          if (e.getMessage().contains("since a split")) {
+            splitRefusals.add(e.getMessage());
+          }
+        }
+      }
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      thread.join(Duration.ofSeconds(30).toMillis());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop();
+      node.close();
     }
   }
 

@@ -125,8 +125,8 @@ public final class PdServer implements AutoCloseable {
           // Nodes and clients ping their connections (pando.api.KeepAlive): allow it.
           .permitKeepAliveTime(pando.api.KeepAlive.PERMIT_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
           .permitKeepAliveWithoutCalls(true)
-          .addService(new PlacementDriverService(pd))
-          .addService(new AdminService(pd, pd.hotSpots::keyRates))
+          .addService(pando.node.MalformedRequests.refusedIn(new PlacementDriverService(pd)))
+          .addService(pando.node.MalformedRequests.refusedIn(new AdminService(pd, pd.hotSpots::keyRates)))
           .build()
           .start();
     } catch (IOException | RuntimeException e) {

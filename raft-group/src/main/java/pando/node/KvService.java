@@ -61,10 +61,13 @@ final class KvService extends KVGrpc.KVImplBase {
   private final RouteCheck routes;
   private final HotKeyView hotKeys;
   private final SaltedCopies copies;
+  private final LayoutChanges layoutChanges;
 
   KvService(Supplier<RangeLayout> layout, RangeReplicas replicas, RangeAccess access, NodeWriter writer,
-      RequestLimits limits, Duration requestTimeoutMax, HotKeyView hotKeys, SaltedCopies copies) {
+      RequestLimits limits, Duration requestTimeoutMax, HotKeyView hotKeys, SaltedCopies copies,
+      LayoutChanges layoutChanges) {
     this.layout = layout;
+    this.layoutChanges = layoutChanges;
     this.access = access;
     this.writer = writer;
     this.hotKeys = hotKeys;
@@ -118,7 +121,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void incr(IncrRequest request, StreamObserver<IncrResponse> response) {
-    if (rejected(limits.checkKey(request.getKey()), response)
+    if (rejected(limits.checkIncrementedKey(request.getKey()), response)
         || misrouted(request.hasRoute(), request.getRoute(), List.of(request.getKey()), true, response)) {
       return;
     }
@@ -319,11 +322,38 @@ final class KvService extends KVGrpc.KVImplBase {
       return;
     }
     long rangeId = layout.get().rangeFor(key.toByteArray()).id();
-    CompletableFuture<RangeResult> pending = writer.write(rangeId, command, id, deadlineNanos());
+    CompletableFuture<RangeResult> pending = writeRerouted(key, command, id, deadlineNanos(), REROUTES_MAX);
     if (hot.isPresent() && SaltedCopies.copiesWrites(hot.get())) {
       pending = pending.thenCompose(r -> copiesOf(hot.get(), command, r).thenApply(ignored -> r));
     }
     complete(rangeId, pending, extract, new Closing<>(response, ticket));
+  }
+
+  /** How many times one write follows its key to the range it moved to in a split. */
+  private static final int REROUTES_MAX = 3;
+
+  /**
+   * Writes one key through its range; if the range answers that the key is no longer its own (it
+   * split after the write was routed here), nothing was applied, so the write waits for the table
+   * that says where the key went and goes there, within its deadline. Given up, the range's answer
+   * stands. A caller's write_id stays valid: a split copies every writer session to both halves.
+   */
+  private CompletableFuture<RangeResult> writeRerouted(ByteString key, RangeCommand command,
+      pando.v1.WriteId id, long deadlineNanos, int reroutesLeft) {
+    CompletableFuture<Void> nextTable = layoutChanges.next();
+    RangeLayout routedBy = layout.get();
+    long rangeId = routedBy.rangeFor(key.toByteArray()).id();
+    return writer.write(rangeId, command, id, deadlineNanos).thenCompose(result -> {
+      long leftNanos = deadlineNanos - System.nanoTime();
+      if (result.getStatus() != RangeResult.Status.WRONG_RANGE || reroutesLeft == 0 || leftNanos <= 0) {
+        return CompletableFuture.completedFuture(result);
+      }
+      CompletableFuture<Void> newer = layout.get().version() > routedBy.version()
+          ? CompletableFuture.completedFuture(null) : nextTable;
+      return newer.orTimeout(leftNanos, TimeUnit.NANOSECONDS).handle((ok, timedOut) -> timedOut == null)
+          .thenCompose(arrived -> arrived ? writeRerouted(key, command, id, deadlineNanos, reroutesLeft - 1)
+              : CompletableFuture.completedFuture(result));
+    });
   }
 
   /**
@@ -335,7 +365,7 @@ final class KvService extends KVGrpc.KVImplBase {
         .orTimeout(waitMillis(), TimeUnit.MILLISECONDS)
         .exceptionally(error -> {
           throw new StatusFailure(Status.UNKNOWN.withDescription("the write took effect, but not every salted copy of"
-              + " this hot key took it yet (" + StatusMapping.forFailure(0, error).getDescription()
+              + " this hot key took it yet (" + StatusMapping.forFailure("a salted copy", error).getDescription()
               + "); readers may see the previous value until the next write or the placement driver's repair"));
         });
   }

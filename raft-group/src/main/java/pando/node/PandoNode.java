@@ -34,6 +34,7 @@ public final class PandoNode implements AutoCloseable {
   // Replaced, under layoutLock, when the placement driver publishes a newer range table.
   private final AtomicReference<RangeLayout> layout;
   private final Object layoutLock = new Object();
+  private final LayoutChanges layoutChanges = new LayoutChanges();
   private final HotKeyView hotKeys = new HotKeyView();
   private final RangeReplicas replicas;
   private Server api;
@@ -65,10 +66,10 @@ public final class PandoNode implements AutoCloseable {
     SaltedCopies copies = SaltedCopies.over(node.layout::get, writer, access, config.requestTimeoutMax());
     try {
       node.api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
-          .addService(new KvService(node.layout::get, replicas, access, writer, config.limits(),
-              config.requestTimeoutMax(), node.hotKeys, copies))
-          .addService(new RangeAdminService(replicas, writer, copies))
-          .addService(new RangeDataService(access, config.requestTimeoutMax()))
+          .addService(MalformedRequests.refusedIn(new KvService(node.layout::get, replicas, access, writer,
+              config.limits(), config.requestTimeoutMax(), node.hotKeys, copies, node.layoutChanges)))
+          .addService(MalformedRequests.refusedIn(new RangeAdminService(replicas, writer, copies)))
+          .addService(MalformedRequests.refusedIn(new RangeDataService(access, config.requestTimeoutMax())))
           // Other nodes and clients ping their connections to this one (pando.api.KeepAlive): allow it.
           .permitKeepAliveTime(pando.api.KeepAlive.PERMIT_EVERY.toMillis(), TimeUnit.MILLISECONDS)
           .permitKeepAliveWithoutCalls(true)
@@ -122,6 +123,7 @@ public final class PandoNode implements AutoCloseable {
       replicas.reconcile(specs(next));
       next.save(config.dataDir().resolve(LAYOUT_FILE));
       layout.set(next);
+      layoutChanges.adopted();
       LOG.info("node={} event=layout-updated version={} ranges-here={}", config.nodeId(), next.version(),
           next.rangesOn(config.nodeId()).stream().map(RangeSpec::id).toList());
     }

@@ -290,7 +290,7 @@ final class RangeAccess {
   }
 
   private static String describe(Throwable error) {
-    return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    return error.getMessage() == null ? "no reason given" : error.getMessage();
   }
 
   /** No leader of the range answered in {@value #ATTEMPTS_MAX} attempts. */

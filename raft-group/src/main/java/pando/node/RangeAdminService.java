@@ -73,7 +73,7 @@ final class RangeAdminService extends RangeAdminGrpc.RangeAdminImplBase {
         response.onCompleted();
         return;
       }
-      response.onError(StatusMapping.forFailure(0, error).asRuntimeException());
+      response.onError(StatusMapping.forFailure("the hot key's " + request.getStep() + " step", error).asRuntimeException());
     });
   }
 

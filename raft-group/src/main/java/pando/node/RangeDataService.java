@@ -29,12 +29,13 @@ final class RangeDataService extends RangeDataGrpc.RangeDataImplBase {
 
   @Override
   public void write(ForwardedWrite request, StreamObserver<ForwardedReply> response) {
-    answer(access.writeHere(request.getRangeId(), request.getProposal(), deadlineNanos()), response);
+    answer(request.getRangeId(), access.writeHere(request.getRangeId(), request.getProposal(), deadlineNanos()), response);
   }
 
   @Override
   public void read(ForwardedRead request, StreamObserver<ForwardedReply> response) {
-    answer(access.readHere(request.getRangeId(), request.getQuery(), request.getStale(), deadlineNanos()), response);
+    answer(request.getRangeId(),
+        access.readHere(request.getRangeId(), request.getQuery(), request.getStale(), deadlineNanos()), response);
   }
 
   private long deadlineNanos() {
@@ -44,10 +45,11 @@ final class RangeDataService extends RangeDataGrpc.RangeDataImplBase {
     return System.nanoTime() + remaining;
   }
 
-  private static void answer(CompletableFuture<RangeAccess.Outcome> pending, StreamObserver<ForwardedReply> response) {
+  private static void answer(long rangeId, CompletableFuture<RangeAccess.Outcome> pending,
+      StreamObserver<ForwardedReply> response) {
     pending.whenComplete((outcome, error) -> {
       if (error != null) {
-        response.onError(StatusMapping.forFailure(0, error).asRuntimeException());
+        response.onError(StatusMapping.forFailure(rangeId, error).asRuntimeException());
       } else if (outcome instanceof RangeAccess.Outcome.Done done) {
         response.onNext(ForwardedReply.newBuilder().setResult(done.result()).build());
         response.onCompleted();
@@ -56,7 +58,7 @@ final class RangeDataService extends RangeDataGrpc.RangeDataImplBase {
             .setLeaderId(redirect.leader().orElse("")).setNotReady(redirect.notReady())).build());
         response.onCompleted();
       } else if (outcome instanceof RangeAccess.Outcome.Failed failed) {
-        Status status = StatusMapping.forFailure(0, failed.cause());
+        Status status = StatusMapping.forFailure(rangeId, failed.cause());
         // Only a refusal before anything was proposed may say so; anything else leaves the outcome open.
         if (!failed.definite() && status.getCode() != Status.Code.DEADLINE_EXCEEDED) {
           status = Status.UNAVAILABLE.withDescription(status.getDescription());

@@ -4,6 +4,10 @@ import io.grpc.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import pando.internal.v1.RangeResult;
 
@@ -37,19 +41,32 @@ final class StatusMapping {
 
   static Status forFailure(long rangeId, Throwable error) {
     Throwable cause = unwrap(error);
+    if (cause instanceof pando.raft.RangeReplicas.UnknownRangeException) {
+      return Status.NOT_FOUND.withDescription("this node knows no range " + rangeId
+          + "; its range table may be older than the placement driver's");
+    }
+    return forFailure("range " + rangeId, cause);
+  }
+
+  /**
+   * As {@link #forFailure(long, Throwable)}, for a failure of {@code subject} ("range 7", "a salted
+   * copy"). Messages say what happened and what to do, never which Java exception said so.
+   */
+  static Status forFailure(String subject, Throwable error) {
+    Throwable cause = unwrap(error);
     if (cause instanceof StatusFailure chosen) {
       return chosen.status;
     }
     if (cause instanceof TimeoutException) {
       return Status.DEADLINE_EXCEEDED.withDescription(
-          "range " + rangeId + " did not answer before the deadline; a write may or may not have taken effect");
+          subject + " did not answer before the deadline; a write may or may not have taken effect");
     }
     if (cause instanceof pando.raft.DeadlinePassedException) {
       return Status.DEADLINE_EXCEEDED.withDescription(cause.getMessage());
     }
     if (cause instanceof pando.raft.RangeReplicas.UnknownRangeException) {
-      return Status.NOT_FOUND.withDescription("this node knows no range " + rangeId
-          + "; its range table may be older than the placement driver's");
+      return Status.NOT_FOUND.withDescription(cause.getMessage()
+          + "; this node's range table may be older than the placement driver's");
     }
     if (cause instanceof RangeAccess.RangeUnavailableException || cause instanceof NodeWriter.OutcomeUnknownException) {
       return Status.UNAVAILABLE.withDescription(cause.getMessage());
@@ -59,14 +76,22 @@ final class StatusMapping {
     }
     if (cause instanceof RaftRetryFailureException) {
       return Status.UNAVAILABLE.withDescription(
-          "range " + rangeId + " has no reachable leader (is a majority of its replicas up?)");
+          subject + " has no reachable leader (is a majority of its replicas up?)");
+    }
+    if (cause instanceof AlreadyClosedException || cause instanceof GroupMismatchException) {
+      return Status.UNAVAILABLE.withDescription(subject + " is no longer served by this node's replica (it moved,"
+          + " split or is restarting); a write may or may not have taken effect: retry it, with its write_id");
+    }
+    if (cause instanceof NotLeaderException || cause instanceof LeaderSteppingDownException) {
+      return Status.UNAVAILABLE.withDescription(subject + " is changing leader; a write may or may not have"
+          + " taken effect: retry it, with its write_id");
     }
     if (cause instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(cause.getMessage());
     }
-    return Status.UNAVAILABLE.withDescription(
-        "range " + rangeId + " could not serve the request: " + cause.getClass().getSimpleName()
-            + (cause.getMessage() == null ? "" : ": " + firstLine(cause.getMessage())));
+    return Status.UNAVAILABLE.withDescription(subject + " could not serve the request"
+        + (cause.getMessage() == null ? "" : " (" + firstLine(cause.getMessage()) + ")")
+        + "; a write may or may not have taken effect: retry it, with its write_id");
   }
 
   private static Throwable unwrap(Throwable error) {

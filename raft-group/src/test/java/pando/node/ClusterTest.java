@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,6 +205,55 @@ class ClusterTest {
   }
 
   @Test
+  void aBodyThatIsNotProtobufIsInvalidArgumentForEveryMethodAndChangesNothing() {
+    // A field tag with the wire type 7, which no protobuf message can hold.
+    byte[] garbage = {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07};
+    MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
+      @Override
+      public java.io.InputStream stream(byte[] value) {
+        return new java.io.ByteArrayInputStream(value);
+      }
+
+      @Override
+      public byte[] parse(java.io.InputStream stream) {
+        try {
+          return stream.readAllBytes();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    long keysBefore = keysOnLeaders();
+    List<String> methods = new ArrayList<>();
+    for (MethodDescriptor<?, ?> method : pando.v1.KVGrpc.getServiceDescriptor().getMethods().stream()
+        .map(m -> (MethodDescriptor<?, ?>) m).toList()) {
+      methods.add(method.getBareMethodName());
+      MethodDescriptor<byte[], byte[]> raw = method.toBuilder(bytes, bytes).build();
+      assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(cluster.channel(1), raw,
+          io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS), garbage))
+          .as(method.getFullMethodName())
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).contains("is not a valid pando.v1.").contains("nothing was done");
+          });
+    }
+    assertThat(methods).contains("Put", "Get", "Delete", "Cas", "Incr", "BatchPut", "BatchGet");
+    assertThat(keysOnLeaders()).isEqualTo(keysBefore);
+    // The node still serves well-formed requests on the same connection.
+    cluster.kv(1).put(PutRequest.newBuilder().setKey(b("after-garbage")).setValue(b("v")).build());
+    assertThat(get(1, "after-garbage").getValue().toStringUtf8()).isEqualTo("v");
+  }
+
+  /** Keys of every range, as its leader (which applied every acknowledged write) holds them. */
+  private static long keysOnLeaders() {
+    long keys = 0;
+    for (var range : cluster.layout().ranges()) {
+      keys += cluster.node(cluster.awaitLeader(range.id())).replicaStatus(range.id()).orElseThrow().keys();
+    }
+    return keys;
+  }
+
+  @Test
   void aSaltedCopyIsNeverWrittenByUsersAndNotServedWhileItsKeyIsNotSalted() {
     ByteString copy = pando.api.hot.SaltedKeys.salted(b("reserved-test"), 0, 2);
 
@@ -211,6 +262,12 @@ class ClusterTest {
     assertInvalid(() -> cluster.kv(2).cas(CasRequest.newBuilder().setKey(copy).setNewValue(b("v")).build()), "reserves");
     assertInvalid(() -> cluster.kv(0).batchPut(BatchPutRequest.newBuilder()
         .addEntries(KeyValue.newBuilder().setKey(copy).setValue(b("v"))).build()), "entry #0: key starts with");
+
+    // A reserved key that is no copy at all is never a counter either.
+    ByteString bareReserved = ByteString.copyFrom(new byte[] {0x00, 0x70, 0x6e, 0x64, 0x41});
+    assertInvalid(() -> cluster.kv(1).incr(IncrRequest.newBuilder().setKey(bareReserved).setDelta(1).build()),
+        "not a salted copy");
+    assertThat(cluster.kv(2).get(GetRequest.newBuilder().setKey(bareReserved).build()).getFound()).isFalse();
 
     // Reads and increments of copies are how clients use a salted key, and only while it is salted.
     for (Runnable call : List.<Runnable>of(

@@ -89,6 +89,11 @@ final class TestCluster implements AutoCloseable {
     throw new IllegalStateException("no node is up");
   }
 
+  /** Node {@code i}'s API connection, for calls the stubs cannot make. */
+  io.grpc.Channel channel(int i) {
+    return channels[i];
+  }
+
   KVGrpc.KVBlockingStub kv(int i) {
     return KVGrpc.newBlockingStub(channels[i]).withDeadlineAfter(RPC_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
   }
