@@ -241,6 +241,47 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the placement driver sees {@code nodes} nodes UP, every range with a leader and
+   * all its replicas, and no move running: a cluster said to be ready then serves without the
+   * errors of ranges still electing or moving. Does nothing without a placement driver.
+   */
+  void awaitSettled(int nodes, Duration timeout) throws InterruptedException {
+    if (pd == null) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forTarget(pd.apiAddress()).usePlaintext().build();
+    try {
+      String waitingFor = "the placement driver to answer";
+      while (true) {
+        try {
+          var admin = pando.v1.AdminGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS);
+          pando.v1.StatusResponse status = admin.status(pando.v1.StatusRequest.getDefaultInstance());
+          pando.v1.ListRangesResponse ranges = admin.listRanges(pando.v1.ListRangesRequest.getDefaultInstance());
+          long leaderless = ranges.getRangesList().stream()
+              .filter(r -> r.getReplicasList().stream().noneMatch(pando.v1.ReplicaInfo::getLeader)).count();
+          waitingFor = status.getNodesUp() + " of " + nodes + " nodes up, " + leaderless + " of "
+              + status.getRanges() + " ranges without a leader, " + status.getUnderReplicated()
+              + " under-replicated, " + status.getOperators() + " moves running";
+          if (ranges.getBootstrapped() && status.getNodesUp() == nodes && leaderless == 0
+              && status.getUnderReplicated() == 0 && status.getOperators() == 0) {
+            return;
+          }
+        } catch (io.grpc.StatusRuntimeException e) {
+          waitingFor = "the placement driver (" + e.getStatus().getCode() + ")";
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the cluster did not settle in " + timeout.toSeconds() + " s (last seen: "
+              + waitingFor + "); see " + pdLogFile() + " and the nodes' logs");
+        }
+        TimeUnit.MILLISECONDS.sleep(200);
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
   /** Stops every node: SIGTERM, then SIGKILL for any that does not exit in time. */
   @Override
   public void close() {

@@ -98,6 +98,14 @@ final class LocalCommand implements Callable<Integer> {
       out.printf("  %s ready at %s%n", members.get(i).id(), members.get(i).apiAddress());
       out.flush();
     });
+    out.println("  waiting until every range has a leader and nothing moves");
+    out.flush();
+    try {
+      cluster.awaitSettled(members.size(), LocalCluster.READY_TIMEOUT);
+    } catch (IllegalStateException e) {
+      cluster.close();
+      throw e;
+    }
     out.println();
     cluster.printTable(out);
     out.println();

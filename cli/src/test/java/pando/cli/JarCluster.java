@@ -12,7 +12,8 @@ final class JarCluster {
 
   /**
    * Starts a placement driver with {@code pdArgs} and the first {@code started} of {@code members}
-   * node processes, and waits until those are ready; the others can be started later.
+   * node processes, and waits until those are ready and the cluster has settled; the others can be
+   * started later.
    */
   static LocalCluster start(Path dir, int members, int started, String nodeHeap, List<String> pdArgs)
       throws IOException, InterruptedException {
@@ -28,6 +29,8 @@ final class JarCluster {
       for (int i = 0; i < started; i++) {
         cluster.awaitReady(i, LocalCluster.READY_TIMEOUT);
       }
+      // As pando local does: tests start on a cluster whose ranges have leaders and do not move.
+      cluster.awaitSettled(started, LocalCluster.READY_TIMEOUT);
     } catch (IOException | InterruptedException | RuntimeException e) {
       cluster.close();
       throw e;

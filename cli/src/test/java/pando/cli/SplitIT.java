@@ -168,7 +168,10 @@ class SplitIT {
     }
   }
 
-  /** Writes new keys one after another through one node, which forwards each to its range. */
+  /**
+   * Writes new keys one after another through one node, which forwards each to its range: Puts, and
+   * every fourth time a BatchPut of two keys.
+   */
   private static final class ThroughOneNode implements AutoCloseable {
     final List<String> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
     final java.util.Map<io.grpc.Status.Code, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
@@ -188,10 +191,16 @@ class SplitIT {
       // Bounded: the test stops it long before, and a stuck test stops at the cap.
       for (int i = 0; running.get() && i < 1_000_000; i++) {
         String key = "via-n1-" + i;
-        attempted.incrementAndGet();
         try {
-          node.put(utf8(key), utf8("v" + PADDING));
-          acknowledged.add(key);
+          if (i % 4 == 3) { // a batch of two keys, most often of two ranges
+            attempted.addAndGet(2);
+            node.batchPut(java.util.Map.of(utf8(key + "-a"), utf8("v" + PADDING), utf8(key + "-b"), utf8("v" + PADDING)));
+            acknowledged.addAll(List.of(key + "-a", key + "-b"));
+          } else {
+            attempted.incrementAndGet();
+            node.put(utf8(key), utf8("v" + PADDING));
+            acknowledged.add(key);
+          }
         } catch (PandoException e) {
           failures.merge(e.code(), 1, Integer::sum);
           if (e.getMessage().contains("since a split")) {

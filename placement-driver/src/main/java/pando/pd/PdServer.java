@@ -273,6 +273,11 @@ public final class PdServer implements AutoCloseable {
    * The leader's heartbeat book, or a FAILED_PRECONDITION error naming the leader if this replica
    * does not lead (callers then try another PD address).
    */
+  /** The heartbeat book while this replica leads the PD; null otherwise. */
+  HeartbeatBook book() {
+    return leadership.book();
+  }
+
   HeartbeatBook bookOrRefuse() {
     HeartbeatBook book = leadership.book();
     if (book == null) {

@@ -52,6 +52,10 @@ final class PlacementDriverService extends PlacementDriverGrpc.PlacementDriverIm
         response.onError(status.withDescription(result.getMessage()).asRuntimeException());
         return;
       }
+      HeartbeatBook book = pd.book();
+      if (book != null) {
+        book.registered(result.getNodeId(), PdServer.nowMillis());
+      }
       pd.maybeBootstrap();
       response.onNext(RegisterNodeResponse.newBuilder()
           .setNodeId(result.getNodeId())

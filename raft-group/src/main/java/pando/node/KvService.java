@@ -262,11 +262,9 @@ final class KvService extends KVGrpc.KVImplBase {
         return;
       }
     }
-    Map<Long, BatchPutRequest.Builder> byRange = new LinkedHashMap<>();
-    for (KeyValue entry : request.getEntriesList()) {
-      long rangeId = layout.get().rangeFor(entry.getKey().toByteArray()).id();
-      byRange.computeIfAbsent(rangeId, id -> BatchPutRequest.newBuilder()).addEntries(entry);
-    }
+    CompletableFuture<Void> nextTable = layoutChanges.next();
+    RangeLayout routedBy = layout.get();
+    Map<Long, BatchPutRequest.Builder> byRange = byRange(routedBy, request.getEntriesList());
     if (request.hasWriteId() && byRange.size() > 1) {
       ticket.close();
       response.onError(Status.INVALID_ARGUMENT.withDescription("a BatchPut with a write_id must hold keys of one"
@@ -276,11 +274,62 @@ final class KvService extends KVGrpc.KVImplBase {
     pando.v1.WriteId id = writeId(request.hasWriteId(), request.getWriteId());
     long deadline = deadlineNanos();
     List<CompletableFuture<Void>> parts = new ArrayList<>();
-    byRange.forEach((rangeId, part) -> parts.add(
-        bounded(writer.write(rangeId, RangeCommand.newBuilder().setBatchPut(part).build(), id, deadline), rangeId)
-            .thenApply(r -> checked(rangeId, r))
-            .thenCompose(r -> copyBatch(ticket, part, r))));
+    byRange.forEach((rangeId, part) ->
+        parts.add(putPart(rangeId, part, id, deadline, routedBy, nextTable, REROUTES_MAX, ticket)));
     whenAll(parts, BatchPutResponse::getDefaultInstance, new Closing<>(response, ticket));
+  }
+
+  private static Map<Long, BatchPutRequest.Builder> byRange(RangeLayout routing, List<KeyValue> entries) {
+    Map<Long, BatchPutRequest.Builder> byRange = new LinkedHashMap<>();
+    for (KeyValue entry : entries) {
+      long rangeId = routing.rangeFor(entry.getKey().toByteArray()).id();
+      byRange.computeIfAbsent(rangeId, id -> BatchPutRequest.newBuilder()).addEntries(entry);
+    }
+    return byRange;
+  }
+
+  /**
+   * Writes one range's part of a batch. If the range split since the part was routed (nothing of
+   * it was applied), the part follows its keys once the node has the newer table, as a single-key
+   * write does; a part with the caller's write_id only while its keys still share one range.
+   */
+  private CompletableFuture<Void> putPart(long rangeId, BatchPutRequest.Builder part, pando.v1.WriteId id,
+      long deadlineNanos, RangeLayout routedBy, CompletableFuture<Void> nextTable, int reroutesLeft,
+      HotKeyView.Ticket ticket) {
+    RangeCommand command = RangeCommand.newBuilder().setBatchPut(part).build();
+    return bounded(writer.write(rangeId, command, id, deadlineNanos), rangeId).thenCompose(result -> {
+      if (result.getStatus() != RangeResult.Status.WRONG_RANGE || reroutesLeft == 0) {
+        return copyBatch(ticket, part, checked(rangeId, result));
+      }
+      return newerTable(routedBy, nextTable, deadlineNanos).thenCompose(arrived -> {
+        CompletableFuture<Void> newerNext = layoutChanges.next();
+        RangeLayout now = layout.get();
+        Map<Long, BatchPutRequest.Builder> regrouped = byRange(now, part.getEntriesList());
+        if (!arrived || (id != null && regrouped.size() > 1)) {
+          return copyBatch(ticket, part, checked(rangeId, result)); // fails with the range's answer
+        }
+        List<CompletableFuture<Void>> pieces = new ArrayList<>();
+        regrouped.forEach((nextRange, piece) -> pieces.add(
+            putPart(nextRange, piece, id, deadlineNanos, now, newerNext, reroutesLeft - 1, ticket)));
+        return CompletableFuture.allOf(pieces.toArray(CompletableFuture[]::new));
+      });
+    });
+  }
+
+  /**
+   * Completes with true once the node serves by a table newer than {@code routedBy} ({@code
+   * nextTable} taken before routing by it), false if the deadline comes first.
+   */
+  private CompletableFuture<Boolean> newerTable(RangeLayout routedBy, CompletableFuture<Void> nextTable,
+      long deadlineNanos) {
+    long leftNanos = deadlineNanos - System.nanoTime();
+    if (layout.get().version() > routedBy.version()) {
+      return CompletableFuture.completedFuture(true);
+    }
+    if (leftNanos <= 0) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return nextTable.orTimeout(leftNanos, TimeUnit.NANOSECONDS).handle((ok, timedOut) -> timedOut == null);
   }
 
   static final String COUNTER_WRITE =
@@ -344,13 +393,10 @@ final class KvService extends KVGrpc.KVImplBase {
     RangeLayout routedBy = layout.get();
     long rangeId = routedBy.rangeFor(key.toByteArray()).id();
     return writer.write(rangeId, command, id, deadlineNanos).thenCompose(result -> {
-      long leftNanos = deadlineNanos - System.nanoTime();
-      if (result.getStatus() != RangeResult.Status.WRONG_RANGE || reroutesLeft == 0 || leftNanos <= 0) {
+      if (result.getStatus() != RangeResult.Status.WRONG_RANGE || reroutesLeft == 0) {
         return CompletableFuture.completedFuture(result);
       }
-      CompletableFuture<Void> newer = layout.get().version() > routedBy.version()
-          ? CompletableFuture.completedFuture(null) : nextTable;
-      return newer.orTimeout(leftNanos, TimeUnit.NANOSECONDS).handle((ok, timedOut) -> timedOut == null)
+      return newerTable(routedBy, nextTable, deadlineNanos)
           .thenCompose(arrived -> arrived ? writeRerouted(key, command, id, deadlineNanos, reroutesLeft - 1)
               : CompletableFuture.completedFuture(result));
     });

@@ -104,7 +104,7 @@ public final class PandoNode implements AutoCloseable {
     return layout.ranges().stream()
         .map(range -> new RangeReplicas.RangeSpecForNode(range.id(), range.replicas().stream()
             .map(id -> new Peer(id, layout.member(id).raftAddress()))
-            .toList(), range.original()))
+            .toList(), range.original(), Optional.of(range.bounds()), range.epoch().version()))
         .toList();
   }
 

@@ -74,6 +74,11 @@ public final class RangeReplicas implements AutoCloseable {
   private final Path storageDir;
   private volatile java.util.function.LongFunction<Optional<List<Peer>>> knownRanges = id -> Optional.empty();
   // Creates the ranges split off local ones, one at a time, off the apply thread.
+  // Held while replicas are created or removed by a new layout or a split: both may create the
+  // same new range's replica at about the same time, and only one of them may.
+  private final Object groupChanges = new Object();
+  // The table reconcile last ran with, to run it again after a split created a replica here.
+  private List<RangeSpecForNode> lastTable; // guarded by groupChanges
   private final java.util.concurrent.ExecutorService splitOffs = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "split-offs");
     t.setDaemon(true);
@@ -102,33 +107,63 @@ public final class RangeReplicas implements AutoCloseable {
    */
   void createSplitOff(long rangeId, long newRangeId) {
     splitOffs.execute(() -> {
-      try {
-        RaftGroupId newGroup = RangeGroups.groupId(newRangeId);
-        Optional<List<Peer>> placed = knownRanges.apply(newRangeId);
-        boolean placedElsewhere = placed.isPresent()
-            && placed.get().stream().noneMatch(p -> p.nodeId().equals(self.toString()));
-        if (placedElsewhere || Set.copyOf(toList(server.getGroupIds())).contains(newGroup)) {
-          // A replica that joined the split range after the split replays it from the log: the new
-          // range exists already, here or elsewhere, and this seed is not its state.
-          java.nio.file.Files.deleteIfExists(KvStateMachine.seedFile(storageDir, newRangeId));
-          return;
-        }
-        RaftServer.Division split = divisions.get(rangeId);
-        if (split == null) {
-          LOG.warn("node={} event=split-off-skipped range={} from={} reason=split-range-gone", self, newRangeId, rangeId);
-          return;
-        }
-        var members = split.getRaftConf().getCurrentPeers();
-        addGroup(RaftGroup.valueOf(newGroup, members), true);
-        List<Peer> peers = members.stream().map(p -> new Peer(p.getId().toString(), p.getAddress())).toList();
-        if (!clients.containsKey(newRangeId)) {
-          setClient(new RangeSpecForNode(newRangeId, peers, true));
-        }
-        LOG.info("node={} event=range-split-off range={} from={} peers={}", self, newRangeId, rangeId, peers);
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("node={} event=split-off-failed range={} from={} error={}", self, newRangeId, rangeId, e.toString());
+      synchronized (groupChanges) {
+        createSplitOffNow(rangeId, newRangeId);
+        joinDeferred();
       }
     });
+  }
+
+  /**
+   * Joins the ranges of the last table this node holds, lacks and no longer waits to create from a
+   * split of its own (see {@link #awaitsOwnSplit}). Only creates: the table may be older than the
+   * split just applied, so what it lacks is no reason to remove anything.
+   */
+  private void joinDeferred() {
+    if (lastTable == null) {
+      return;
+    }
+    Set<RaftGroupId> existing = Set.copyOf(toList(server.getGroupIds()));
+    for (RangeSpecForNode range : lastTable) {
+      if (range.holds(self) && !existing.contains(RangeGroups.groupId(range.rangeId()))
+          && !awaitsOwnSplit(range, lastTable)) {
+        try {
+          create(range);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("node={} event=join-failed range={} error={}", self, range.rangeId(), e.toString());
+        }
+      }
+    }
+  }
+
+  private void createSplitOffNow(long rangeId, long newRangeId) {
+    try {
+      RaftGroupId newGroup = RangeGroups.groupId(newRangeId);
+      Optional<List<Peer>> placed = knownRanges.apply(newRangeId);
+      boolean placedElsewhere = placed.isPresent()
+          && placed.get().stream().noneMatch(p -> p.nodeId().equals(self.toString()));
+      boolean existsHere = Set.copyOf(toList(server.getGroupIds())).contains(newGroup);
+      if (placedElsewhere || existsHere) {
+        // A replica that joined the split range after the split replays it from the log: the new
+        // range exists already, here or elsewhere, and this seed is not its state.
+        java.nio.file.Files.deleteIfExists(KvStateMachine.seedFile(storageDir, newRangeId));
+        return;
+      }
+      RaftServer.Division split = divisions.get(rangeId);
+      if (split == null) {
+        LOG.warn("node={} event=split-off-skipped range={} from={} reason=split-range-gone", self, newRangeId, rangeId);
+        return;
+      }
+      var members = split.getRaftConf().getCurrentPeers();
+      addGroup(RaftGroup.valueOf(newGroup, members), true);
+      List<Peer> peers = members.stream().map(p -> new Peer(p.getId().toString(), p.getAddress())).toList();
+      if (!clients.containsKey(newRangeId)) {
+        setClient(new RangeSpecForNode(newRangeId, peers, true));
+      }
+      LOG.info("node={} event=range-split-off range={} from={} peers={}", self, newRangeId, rangeId, peers);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("node={} event=split-off-failed range={} from={} error={}", self, newRangeId, rangeId, e.toString());
+    }
   }
 
   /**
@@ -173,10 +208,17 @@ public final class RangeReplicas implements AutoCloseable {
    * @param original true if the range's replicas were all created together with the cluster; false
    *     for a replica added later, which joins knowing no members and waits for the range's leader
    *     to catch it up and make it a voter
+   * @param bounds the range's hashes in the table, if known
+   * @param version the range's epoch version in the table (raised by every split of it); 0 if not known
    */
-  public record RangeSpecForNode(long rangeId, List<Peer> peers, boolean original) {
+  public record RangeSpecForNode(long rangeId, List<Peer> peers, boolean original,
+      Optional<pando.api.HashRange> bounds, long version) {
     public RangeSpecForNode {
       peers = List.copyOf(peers);
+    }
+
+    RangeSpecForNode(long rangeId, List<Peer> peers, boolean original) {
+      this(rangeId, peers, original, Optional.empty(), 0);
     }
 
     boolean holds(RaftPeerId node) {
@@ -250,15 +292,29 @@ public final class RangeReplicas implements AutoCloseable {
    * replicas changed. The placement driver drops a node from a range's replicas only after the
    * range's Raft group removed it, so the data removed here is no longer part of any majority.
    *
-   * <p>Not thread-safe: one caller at a time (the node's layout updater).
+   * <p>One caller at a time (the node's layout updater); runs apart from the creation of split-off
+   * replicas, so the two never create one range's replica both at once.
    */
   public void reconcile(List<RangeSpecForNode> ranges) throws IOException {
+    synchronized (groupChanges) {
+      reconcileNow(ranges);
+    }
+  }
+
+  private void reconcileNow(List<RangeSpecForNode> ranges) throws IOException {
+    lastTable = ranges;
     Set<RaftGroupId> existing = Set.copyOf(toList(server.getGroupIds()));
     Set<Long> known = new java.util.HashSet<>();
     for (RangeSpecForNode range : ranges) {
       known.add(range.rangeId());
       RaftGroupId groupId = RangeGroups.groupId(range.rangeId());
       if (range.holds(self) && !existing.contains(groupId)) {
+        if (!range.original() && !java.nio.file.Files.exists(KvStateMachine.seedFile(storageDir, range.rangeId()))
+            && awaitsOwnSplit(range, ranges)) {
+          // Created when this node applies the split (createSplitOff runs this again).
+          LOG.info("node={} event=range-join-deferred range={} reason=split-not-applied-here", self, range.rangeId());
+          continue;
+        }
         create(range);
       } else if (!range.holds(self) && existing.contains(groupId)) {
         remove(range.rangeId());
@@ -279,6 +335,23 @@ public final class RangeReplicas implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * True if the range is the right half of a split that this node's replica of the left half has
+   * not applied yet (its store is at an older version than the table's): this replica is then
+   * about to create the range from the split's seed, with the split range's members, and must not
+   * join it empty first. An empty joiner gives no vote, and the new range's first election may
+   * need this node's.
+   */
+  private boolean awaitsOwnSplit(RangeSpecForNode range, List<RangeSpecForNode> table) {
+    if (range.bounds().isEmpty()) {
+      return false;
+    }
+    long start = range.bounds().get().start();
+    return table.stream()
+        .filter(left -> left.bounds().isPresent() && left.bounds().get().end() == start)
+        .anyMatch(left -> stateMachine(left.rangeId()).map(sm -> sm.version() < left.version()).orElse(false));
   }
 
   private void create(RangeSpecForNode range) throws IOException {

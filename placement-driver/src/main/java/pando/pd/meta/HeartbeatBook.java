@@ -16,7 +16,8 @@ import pando.v1.ReplicaStats;
  * <p>Because a new leader has heard from nobody yet, a node with no heartbeat in the book is judged
  * by the time since this replica became leader ({@code leaderSinceMs}), not reported DOWN at once:
  * after a PD failover every node gets the full {@link LivenessPolicy} grace period. Its reported
- * age is -1 ("not since this leader took over").
+ * age is -1 ("not since this leader took over"). A node that registers with this leader is judged
+ * from its registration, and has {@link #FIRST_HEARTBEAT_WITHIN_MS} to send its first heartbeat.
  *
  * <p>Memory is bounded per node: of each heartbeat, the statistics of at most {@code
  * maxReplicasPerNode} replicas are kept (the first ones, in the order the node sent them); the
@@ -27,6 +28,14 @@ import pando.v1.ReplicaStats;
  * milliseconds passed in by the caller, best from a monotonic clock; the book never reads one.
  */
 public final class HeartbeatBook {
+  /**
+   * How long a node that registered with this leader may take to send its first heartbeat before
+   * it counts as DOWN (SUSPECT meanwhile, once {@link LivenessPolicy#suspectAfter} passed): a node
+   * opens all its replicas before it heartbeats, which takes a while on a loaded machine, and must
+   * not get its replicas moved away for it.
+   */
+  public static final long FIRST_HEARTBEAT_WITHIN_MS = 30_000;
+
   /** The default bound on replica statistics kept per node. */
   public static final int DEFAULT_MAX_REPLICAS_PER_NODE = 100_000;
 
@@ -34,6 +43,8 @@ public final class HeartbeatBook {
   private final long leaderSinceMs;
   private final int maxReplicasPerNode;
   private final Map<String, Heard> byNode = new HashMap<>();
+  // Nodes that registered with this leader and have not heartbeated since: when they registered.
+  private final Map<String, Long> registeredAtMs = new HashMap<>();
 
   private record Heard(long atMs, List<ReplicaStats> replicas, long hotKeyTableSettled) {}
 
@@ -78,6 +89,14 @@ public final class HeartbeatBook {
     }
     byNode.put(heartbeat.getNodeId(), new Heard(nowMs, List.copyOf(replicas),
         heartbeat.getHotKeyTableSettledVersion()));
+    registeredAtMs.remove(heartbeat.getNodeId());
+  }
+
+  /** Notes that the node registered at {@code nowMs}: it has until its first heartbeat is due. */
+  public synchronized void registered(String nodeId, long nowMs) {
+    if (!byNode.containsKey(nodeId)) {
+      registeredAtMs.put(nodeId, nowMs);
+    }
   }
 
   /**
@@ -86,6 +105,13 @@ public final class HeartbeatBook {
    */
   public synchronized NodeState state(String nodeId, long nowMs) {
     Heard heard = byNode.get(nodeId);
+    Long registered = registeredAtMs.get(nodeId);
+    if (heard == null && registered != null) {
+      long waitingMs = nowMs - registered;
+      return waitingMs <= policy.suspectAfter().toMillis() ? NodeState.UP
+          : waitingMs <= Math.max(FIRST_HEARTBEAT_WITHIN_MS, policy.downAfter().toMillis()) ? NodeState.SUSPECT
+          : NodeState.DOWN;
+    }
     long silentSinceMs = heard == null ? leaderSinceMs : heard.atMs();
     return policy.stateOf(nowMs - silentSinceMs);
   }
@@ -118,5 +144,6 @@ public final class HeartbeatBook {
   /** Drops everything heard from the node; it is then judged as if never heard from. */
   public synchronized void forget(String nodeId) {
     byNode.remove(nodeId);
+    registeredAtMs.remove(nodeId);
   }
 }

@@ -71,6 +71,34 @@ class HeartbeatBookTest {
     assertThat(book.ageMs("n1", LEADER_SINCE + sinceTakeover)).isEqualTo(-1);
   }
 
+  @ParameterizedTest(name = "{0} ms after registering, not yet heard: {1}")
+  @CsvSource({
+    "0,     UP",
+    "3000,  UP",
+    "3001,  SUSPECT",
+    "16000, SUSPECT",
+    "30000, SUSPECT",
+    "30001, DOWN",
+  })
+  void aNodeThatRegisteredHasTimeForItsFirstHeartbeatBeforeItIsDown(long sinceRegistering, NodeState state) {
+    long registered = LEADER_SINCE + 20_000; // long after the takeover's own grace ran out
+    book.registered("n4", registered);
+
+    assertThat(book.state("n4", registered + sinceRegistering)).isEqualTo(state);
+  }
+
+  @Test
+  void onceANewNodeHeartbeatsItIsJudgedByItsHeartbeatsAlone() {
+    long registered = LEADER_SINCE + 20_000;
+    book.registered("n4", registered);
+    book.record(heartbeat("n4"), registered + 16_000);
+    // A later registration (a retried one) does not reset the node's liveness.
+    book.registered("n4", registered + 17_000);
+
+    assertThat(book.state("n4", registered + 26_000)).isEqualTo(NodeState.SUSPECT);
+    assertThat(book.state("n4", registered + 26_001)).isEqualTo(NodeState.DOWN);
+  }
+
   @Test
   void afterAFailoverANodeIsNotReportedDownBeforeItHadAFullGracePeriod() {
     // The old leader heard from n1 at 0; a new leader takes over at 60 s, long after n1 would have
