@@ -126,28 +126,13 @@ class SplitIT {
       // n1 follows a key to the range it went to in a split: a writer never learns of splits.
       assertThat(viaNode.splitRefusals).as("writes through n1 refused because of a split").isEmpty();
       assertThat(viaNode.acknowledged).isNotEmpty();
-      for (String key : viaNode.acknowledged) {
-        assertThat(client.get(utf8(key))).as(key).isPresent();
-      }
-      // A read that runs out of the client's attempts while a range settles is asked again, within
-      // a deadline: the audit is about lost writes; how often reads had to wait is printed.
       int[] rereads = new int[1];
-      int lost = audit.lostWrites(key -> {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-          try {
-            return client.get(utf8(key))
-                .map(v -> new String(v, StandardCharsets.UTF_8))
-                .map(v -> v.endsWith(PADDING) ? v.substring(0, v.length() - PADDING.length()) : v);
-          } catch (PandoException e) {
-            if (e.code() != io.grpc.Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
-              throw e;
-            }
-            rereads[0]++;
-          }
-        }
-      });
-      System.out.printf("SplitIT: audit reads asked again after running out of attempts: %d%n", rereads[0]);
+      for (String key : viaNode.acknowledged) {
+        assertThat(readBack(client, key, rereads)).as(key).isPresent();
+      }
+      int lost = audit.lostWrites(key -> readBack(client, key, rereads)
+          .map(v -> v.endsWith(PADDING) ? v.substring(0, v.length() - PADDING.length()) : v));
+      System.out.printf("SplitIT: reads asked again after running out of attempts: %d%n", rereads[0]);
       assertThat(lost).as("acknowledged writes lost").isZero();
 
       // Each key is in exactly one range: no split left a copy behind. (Writes that failed may
@@ -219,6 +204,27 @@ class SplitIT {
     public void close() throws InterruptedException {
       stop();
       node.close();
+    }
+  }
+
+  /**
+   * A key's value, read through the routing client. A read that runs out of the client's attempts
+   * while a range settles (its leader moving or just elected) is asked again, within a deadline:
+   * the audit is about lost writes; how often reads had to wait is counted in {@code rereads}.
+   */
+  private static java.util.Optional<String> readBack(RoutingClient client, String key, int[] rereads) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        return client.get(utf8(key)).map(v -> new String(v, StandardCharsets.UTF_8));
+      } catch (PandoException e) {
+        boolean settling = e.code() == io.grpc.Status.Code.UNAVAILABLE
+            || e.code() == io.grpc.Status.Code.FAILED_PRECONDITION && e.getMessage().contains("does not lead");
+        if (!settling || System.nanoTime() > deadline) {
+          throw e;
+        }
+        rereads[0]++;
+      }
     }
   }
 
