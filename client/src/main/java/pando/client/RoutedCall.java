@@ -154,6 +154,8 @@ final class RoutedCall {
     private List<String> shuffled;
     /** The leader a NOT_LEADER answer named, for the next attempt only. */
     private String redirect;
+    /** Addresses that answered NOT_LEADER in this call: a hint back to one of them means views differ. */
+    private final Set<String> saidNotLeader = new HashSet<>();
     /** Set when the routing table must be fetched before the next attempt: the fetch mark. */
     private Long refreshAfter;
     private boolean backOff;
@@ -207,8 +209,10 @@ final class RoutedCall {
     }
 
     private void checkBudget() {
-      String unknown = tally.mayHaveApplied ? "; the outcome is unknown: an attempt went unanswered, so the"
-          + " write may have taken effect (once at most)" : "";
+      // Only a write has an outcome to be unsure of.
+      String unknown = tally.mayHaveApplied && identities != null
+          ? "; the outcome is unknown: an attempt went unanswered, so the write may have taken effect (once at most)"
+          : "";
       if (deadline.isExpired()) {
         String last = tally.lastError != null ? tally.lastError : "no answer before the deadline";
         throw new PandoException(Status.Code.DEADLINE_EXCEEDED,
@@ -399,8 +403,13 @@ final class RoutedCall {
         case NOT_LEADER -> {
           Optional<String> leader = shared.routes()
               .recordLeader(range.rangeId(), error.getLeaderId(), error.getLeaderAddress());
+          saidNotLeader.add(address);
           if (leader.isPresent() && !unanswered.contains(leader.get())) {
             redirect = leader.get();
+            // Two nodes naming each other (one has not yet heard of an election the other lost)
+            // agree within an election timeout: wait a little rather than spend every attempt
+            // bouncing between them.
+            backOff = !leader.get().equals(address) && saidNotLeader.contains(leader.get());
           } else {
             refreshAfter = mark;
             backOff = true;

@@ -172,6 +172,24 @@ class RoutingClientTest {
   }
 
   @Test
+  void twoNodesNamingEachOtherAsLeaderAreAskedAgainOnlyAfterABackoff() {
+    RangeDescriptor r1 = range(1, ALL, E11, "n1", "n1", "n2");
+    FakeNode n1 = cluster.node("n1");
+    FakeNode n2 = cluster.node("n2");
+    n1.holds(r1, false).notLeaderNaming("n2", n2.address());
+    n2.holds(r1, false).notLeaderNaming("n1", n1.address());
+    cluster.pd.answers(table(List.of(r1), addresses(n1, n2)));
+
+    // Bouncing at once, the call would spend all its attempts in a few milliseconds; waiting
+    // between bounces (20 ms, 40 ms, ... at least half of each), it is still trying when its
+    // 300 ms run out.
+    assertThatThrownBy(() -> client(Duration.ofMillis(300)).get(utf8("k")))
+        .isInstanceOfSatisfying(PandoException.class,
+            e -> assertThat(e.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    assertThat(n1.all().size() + n2.all().size()).isLessThan(RoutedCall.MAX_ATTEMPTS);
+  }
+
+  @Test
   void notLeaderWithoutAHintRefetchesTheTable() {
     RangeDescriptor ledByN1 = range(1, ALL, E11, "n1", "n1", "n2");
     RangeDescriptor ledByN2 = ledByN1.withLeader(Optional.of("n2"));

@@ -138,7 +138,7 @@ public final class BusEndpoint implements AutoCloseable {
       port.send(dest, new Frame(type, call.requestId(), body).encode());
     } catch (RuntimeException e) {
       // A bus that cannot take the message is a lost message, reported at once.
-      call.reply().completeExceptionally(new IOException(nodeId + ": could not send to " + dest, e));
+      call.fail(new IOException(nodeId + ": could not send to " + dest, e));
     }
     return call.reply();
   }

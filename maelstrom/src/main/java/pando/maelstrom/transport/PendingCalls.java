@@ -29,8 +29,16 @@ import org.apache.ratis.protocol.exceptions.TimeoutIOException;
  * inbound requests (heartbeats) or other deadlines.
  */
 final class PendingCalls {
-  /** A registered call: its id goes into the request frame, its future completes with the reply body. */
-  record Call(long requestId, CompletableFuture<byte[]> reply) {}
+  /**
+   * A registered call: its id goes into the request frame, and {@code reply} completes with the
+   * reply body once the call is no longer counted as pending, so a caller that sees the reply sees
+   * the call gone; {@link #fail} ends the call early.
+   */
+  record Call(long requestId, CompletableFuture<byte[]> reply, CompletableFuture<byte[]> source) {
+    void fail(Throwable error) {
+      source.completeExceptionally(error);
+    }
+  }
 
   private record Entry(String dest, CompletableFuture<byte[]> reply) {}
 
@@ -73,17 +81,23 @@ final class PendingCalls {
       count.decrementAndGet();
       throw new AlreadyClosedException("the endpoint is closed; not calling " + dest);
     }
+    CompletableFuture<byte[]> settled = new CompletableFuture<>();
     entry.reply.whenComplete((body, error) -> {
       if (calls.remove(id, entry)) {
         count.decrementAndGet();
       }
       deadline.cancel(false);
+      if (error != null) {
+        settled.completeExceptionally(error);
+      } else {
+        settled.complete(body);
+      }
     });
     IOException closedBy = closed;
     if (closedBy != null) { // closed while registering: close() may have missed this call
       entry.reply.completeExceptionally(closedBy);
     }
-    return new Call(id, entry.reply);
+    return new Call(id, settled, entry.reply);
   }
 
   /** Completes the call that {@code reply} answers, if it is still pending and went to {@code src}. */
