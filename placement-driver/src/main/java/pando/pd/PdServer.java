@@ -269,15 +269,15 @@ public final class PdServer implements AutoCloseable {
         .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /**
-   * The leader's heartbeat book, or a FAILED_PRECONDITION error naming the leader if this replica
-   * does not lead (callers then try another PD address).
-   */
   /** The heartbeat book while this replica leads the PD; null otherwise. */
   HeartbeatBook book() {
     return leadership.book();
   }
 
+  /**
+   * The leader's heartbeat book, or a FAILED_PRECONDITION error naming the leader if this replica
+   * does not lead (callers then try another PD address).
+   */
   HeartbeatBook bookOrRefuse() {
     HeartbeatBook book = leadership.book();
     if (book == null) {

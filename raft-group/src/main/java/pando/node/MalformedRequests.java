@@ -54,7 +54,7 @@ public final class MalformedRequests {
   }
 
   /** The name of a method's request message, as its .proto spells it. */
-  static String requestMessageName(MethodDescriptor<?, ?> method) {
+  private static String requestMessageName(MethodDescriptor<?, ?> method) {
     if (method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> prototyped
         && prototyped.getMessagePrototype() instanceof com.google.protobuf.Message message) {
       return message.getDescriptorForType().getFullName();

@@ -73,12 +73,12 @@ public final class RangeReplicas implements AutoCloseable {
 
   private final Path storageDir;
   private volatile java.util.function.LongFunction<Optional<List<Peer>>> knownRanges = id -> Optional.empty();
-  // Creates the ranges split off local ones, one at a time, off the apply thread.
   // Held while replicas are created or removed by a new layout or a split: both may create the
   // same new range's replica at about the same time, and only one of them may.
   private final Object groupChanges = new Object();
-  // The table reconcile last ran with, to run it again after a split created a replica here.
+  // The table reconcile last ran with: the joins it deferred are made from it after a split.
   private List<RangeSpecForNode> lastTable; // guarded by groupChanges
+  // Creates the ranges split off local ones, one at a time, off the apply thread.
   private final java.util.concurrent.ExecutorService splitOffs = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "split-offs");
     t.setDaemon(true);
@@ -309,9 +309,8 @@ public final class RangeReplicas implements AutoCloseable {
       known.add(range.rangeId());
       RaftGroupId groupId = RangeGroups.groupId(range.rangeId());
       if (range.holds(self) && !existing.contains(groupId)) {
-        if (!range.original() && !java.nio.file.Files.exists(KvStateMachine.seedFile(storageDir, range.rangeId()))
-            && awaitsOwnSplit(range, ranges)) {
-          // Created when this node applies the split (createSplitOff runs this again).
+        if (awaitsOwnSplit(range, ranges)) {
+          // Created when this node applies the split (see createSplitOff and joinDeferred).
           LOG.info("node={} event=range-join-deferred range={} reason=split-not-applied-here", self, range.rangeId());
           continue;
         }
@@ -345,8 +344,9 @@ public final class RangeReplicas implements AutoCloseable {
    * need this node's.
    */
   private boolean awaitsOwnSplit(RangeSpecForNode range, List<RangeSpecForNode> table) {
-    if (range.bounds().isEmpty()) {
-      return false;
+    if (range.original() || range.bounds().isEmpty()
+        || java.nio.file.Files.exists(KvStateMachine.seedFile(storageDir, range.rangeId()))) {
+      return false; // created with its members (from the seed, if split here), not joined empty
     }
     long start = range.bounds().get().start();
     return table.stream()
