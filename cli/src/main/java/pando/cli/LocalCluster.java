@@ -241,6 +241,25 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Waits until the node at {@code apiAddress} answers a linearizable read. */
+  static void awaitServing(String apiAddress, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (PandoClient client = PandoClient.connect(apiAddress, Duration.ofSeconds(2))) {
+      while (true) { // bounded by the deadline
+        try {
+          client.get(Values.utf8("pando-ready-probe"));
+          return;
+        } catch (PandoException e) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the node at " + apiAddress + " does not serve after "
+                + timeout.toSeconds() + " s (" + e.getMessage() + ")");
+          }
+          TimeUnit.MILLISECONDS.sleep(200);
+        }
+      }
+    }
+  }
+
   /**
    * Waits until the placement driver sees {@code nodes} nodes UP, every range with a leader and
    * all its replicas, and no move running: a cluster said to be ready then serves without the
@@ -250,8 +269,13 @@ final class LocalCluster implements AutoCloseable {
     if (pd == null) {
       return;
     }
+    awaitSettled(pd.apiAddress(), nodes, timeout, pdLogFile() + " and the nodes' logs");
+  }
+
+  /** {@link #awaitSettled(int, Duration)} for the placement driver at {@code pdAddress}; {@code logs} say where to look if it does not settle. */
+  static void awaitSettled(String pdAddress, int nodes, Duration timeout, String logs) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forTarget(pd.apiAddress()).usePlaintext().build();
+    io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forTarget(pdAddress).usePlaintext().build();
     try {
       String waitingFor = "the placement driver to answer";
       while (true) {
@@ -273,7 +297,7 @@ final class LocalCluster implements AutoCloseable {
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the cluster did not settle in " + timeout.toSeconds() + " s (last seen: "
-              + waitingFor + "); see " + pdLogFile() + " and the nodes' logs");
+              + waitingFor + "); see " + logs);
         }
         TimeUnit.MILLISECONDS.sleep(200);
       }

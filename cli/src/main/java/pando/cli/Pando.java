@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       DataCommands.Incr.class,
       BenchCommand.class,
       MaelstromCommand.class,
+      CheckCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Pando implements Runnable {

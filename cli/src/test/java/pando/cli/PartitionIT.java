@@ -35,8 +35,9 @@ class PartitionIT {
   @TempDir Path dir;
 
   @BeforeAll
-  static void needsNamespaces() {
+  static void needsNamespaces() throws Exception {
     assumeTrue(NetNsCluster.supported(), "needs root and iproute2 to make network namespaces");
+    NetNsCluster.installNftIfMissing();
   }
 
   private static byte[] utf8(String s) {
@@ -48,10 +49,10 @@ class PartitionIT {
     long seed = System.nanoTime();
     System.out.println("PartitionIT seed=" + seed);
     Random random = new Random(seed);
-    try (NetNsCluster cluster = new NetNsCluster(dir, 3)) {
+    try (NetNsCluster cluster = new NetNsCluster(dir, 3, System.getProperty("pando.jar"))) {
       cluster.start(List.of("--initial-ranges=1", "--no-schedule"));
       for (String node : List.of("n1", "n2", "n3")) {
-        awaitServing(cluster.apiAddress(node));
+        LocalCluster.awaitServing(cluster.apiAddress(node), Duration.ofSeconds(120));
       }
       for (int trial = 1; trial <= 3; trial++) {
         String key = "k" + trial;
@@ -156,10 +157,10 @@ class PartitionIT {
 
   @Test
   void aNodeCutOffForFiveSecondsHeartbeatsWithinThreeSecondsOfTheHealAndKeepsItsReplicas() throws Exception {
-    try (NetNsCluster cluster = new NetNsCluster(dir, 3)) {
+    try (NetNsCluster cluster = new NetNsCluster(dir, 3, System.getProperty("pando.jar"))) {
       cluster.start(List.of("--initial-ranges=2"));
       for (String node : List.of("n1", "n2", "n3")) {
-        awaitServing(cluster.apiAddress(node));
+        LocalCluster.awaitServing(cluster.apiAddress(node), Duration.ofSeconds(120));
       }
       ManagedChannel channel = ManagedChannelBuilder.forTarget(cluster.pdAddress()).usePlaintext().build();
       try {
@@ -192,23 +193,5 @@ class PartitionIT {
   private static NodeInfo node(AdminGrpc.AdminBlockingStub admin, String id) {
     return admin.withDeadlineAfter(5, TimeUnit.SECONDS).listNodes(ListNodesRequest.getDefaultInstance())
         .getNodesList().stream().filter(n -> n.getNodeId().equals(id)).findFirst().orElseThrow();
-  }
-
-  /** Waits until a node answers a linearizable read. */
-  private static void awaitServing(String node) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    try (PandoClient client = PandoClient.connect(node, Duration.ofSeconds(2))) {
-      while (true) {
-        try {
-          client.get(utf8("ready-probe"));
-          return;
-        } catch (PandoException e) {
-          if (System.nanoTime() > deadline) {
-            throw new AssertionError("node at " + node + " does not serve: " + e.getMessage());
-          }
-          Thread.sleep(200);
-        }
-      }
-    }
   }
 }

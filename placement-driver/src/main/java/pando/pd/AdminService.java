@@ -130,7 +130,8 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     }
     pd.moves().transferLeaderNow(request.getRangeId(), request.getToNode()).whenComplete((ignored, error) -> {
       if (error != null) {
-        response.onError(PlacementDriverService.asStatus(error));
+        response.onError(nodeFailed("the leader transfer of range " + request.getRangeId() + " to "
+            + request.getToNode(), error));
       } else {
         response.onNext(TransferLeaderResponse.newBuilder().setLeader(request.getToNode()).build());
         response.onCompleted();
@@ -203,14 +204,49 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
+    if (t instanceof io.grpc.StatusRuntimeException s && s.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
+      return s;
+    }
+    return nodeFailed("the split", error);
+  }
+
+  /**
+   * The answer for an Admin call whose step on a node failed. The placement driver did answer, so
+   * the code is never UNAVAILABLE (which would send a client on to the next PD replica and have it
+   * report that none answered): ABORTED for a node that could not be reached or timed out (retry
+   * once it is up), FAILED_PRECONDITION for a node's refusal or a PD-side reason.
+   */
+  static io.grpc.StatusRuntimeException nodeFailed(String what, Throwable error) {
+    Throwable t = error;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
     if (t instanceof io.grpc.StatusRuntimeException s) {
-      return s.getStatus().getCode() == Status.Code.FAILED_PRECONDITION ? s
-          : Status.UNAVAILABLE.withDescription("the range could not split: " + s.getStatus().getDescription()).asRuntimeException();
+      Status.Code code = s.getStatus().getCode();
+      String why = s.getStatus().getDescription();
+      if ((why == null || why.equals("io exception")) && s.getCause() != null) {
+        why = rootMessage(s.getCause());
+      }
+      boolean retryable = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+          || code == Status.Code.RESOURCE_EXHAUSTED || code == Status.Code.ABORTED;
+      return (retryable ? Status.ABORTED : Status.FAILED_PRECONDITION)
+          .withDescription(what + " did not complete: a node answered " + code + " (" + why + ")"
+              + (retryable ? "; check 'pando admin nodes' and retry" : ""))
+          .asRuntimeException();
     }
-    if (t instanceof IllegalStateException) {
-      return Status.FAILED_PRECONDITION.withDescription(t.getMessage()).asRuntimeException();
+    if (t instanceof java.util.concurrent.RejectedExecutionException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(what + " was not started: the placement driver has too many"
+          + " node calls queued; retry shortly").asRuntimeException();
     }
-    return PlacementDriverService.asStatus(error);
+    return Status.FAILED_PRECONDITION.withDescription(what + " did not complete: " + t.getMessage()).asRuntimeException();
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
   }
 
   @Override

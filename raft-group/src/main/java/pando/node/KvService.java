@@ -168,8 +168,12 @@ final class KvService extends KVGrpc.KVImplBase {
       return;
     }
     RangeQuery query = RangeQuery.newBuilder().addKeys(request.getKey()).build();
-    complete(rangeId, read(rangeId, query, request.getConsistency()), r -> r.getGet().getResults(0),
-        new Closing<>(response, ticket));
+    long deadline = deadlineNanos();
+    // A read changes nothing, so one that met a split is always safe to send where the key went.
+    CompletableFuture<RangeResult> read = rerouted(request.getKey(),
+        id -> access.read(id, query, request.getConsistency() == ReadConsistency.STALE, deadline), deadline,
+        REROUTES_MAX);
+    complete(rangeId, read, r -> r.getGet().getResults(0), new Closing<>(response, ticket));
   }
 
   @Override
@@ -389,15 +393,26 @@ final class KvService extends KVGrpc.KVImplBase {
    */
   private CompletableFuture<RangeResult> writeRerouted(ByteString key, RangeCommand command,
       pando.v1.WriteId id, long deadlineNanos, int reroutesLeft) {
+    return rerouted(key, rangeId -> writer.write(rangeId, command, id, deadlineNanos), deadlineNanos, reroutesLeft);
+  }
+
+  /**
+   * Sends {@code attempt} to the range of {@code key}; if that range answers that the key is no
+   * longer its own (it split after the request was routed here; nothing was applied), waits for the
+   * table that says where the key went and sends it there, within the deadline, at most {@code
+   * reroutesLeft} more times. Given up, the range's answer stands.
+   */
+  private CompletableFuture<RangeResult> rerouted(ByteString key,
+      java.util.function.LongFunction<CompletableFuture<RangeResult>> attempt, long deadlineNanos, int reroutesLeft) {
     CompletableFuture<Void> nextTable = layoutChanges.next();
     RangeLayout routedBy = layout.get();
     long rangeId = routedBy.rangeFor(key.toByteArray()).id();
-    return writer.write(rangeId, command, id, deadlineNanos).thenCompose(result -> {
+    return attempt.apply(rangeId).thenCompose(result -> {
       if (result.getStatus() != RangeResult.Status.WRONG_RANGE || reroutesLeft == 0) {
         return CompletableFuture.completedFuture(result);
       }
       return newerTable(routedBy, nextTable, deadlineNanos)
-          .thenCompose(arrived -> arrived ? writeRerouted(key, command, id, deadlineNanos, reroutesLeft - 1)
+          .thenCompose(arrived -> arrived ? rerouted(key, attempt, deadlineNanos, reroutesLeft - 1)
               : CompletableFuture.completedFuture(result));
     });
   }

@@ -21,8 +21,9 @@ final class StatusMapping {
       case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION.withDescription(result.getMessage());
       case OUT_OF_RANGE -> Status.OUT_OF_RANGE.withDescription(result.getMessage());
       case APPLIED_RESULT_UNKNOWN -> Status.UNKNOWN.withDescription(result.getMessage());
-      // The range split after the request was routed; nothing was applied, so a retry is safe.
-      case WRONG_RANGE -> Status.UNAVAILABLE.withDescription(result.getMessage());
+      // The range split after the request was routed; nothing was applied, so the answer is
+      // definite, and a router that refreshes its table can send the request again.
+      case WRONG_RANGE -> Status.FAILED_PRECONDITION.withDescription(result.getMessage());
       // Nothing was applied now; whether an earlier send of the same write was is for its writer to
       // know (it is, if that send may have reached the range).
       case SESSION_UNKNOWN, SEQ_FORGOTTEN -> Status.FAILED_PRECONDITION.withDescription(result.getMessage());
@@ -32,11 +33,16 @@ final class StatusMapping {
 
   /** What a client must be told beside the status to act on it without reading text, or null. */
   static io.grpc.Metadata trailersFor(RangeResult result) {
-    if (result.getStatus() != RangeResult.Status.SESSION_UNKNOWN && result.getStatus() != RangeResult.Status.SEQ_FORGOTTEN) {
+    pando.v1.RouteError.Kind kind = switch (result.getStatus()) {
+      case SESSION_UNKNOWN, SEQ_FORGOTTEN -> pando.v1.RouteError.Kind.SESSION_LOST;
+      case WRONG_RANGE -> pando.v1.RouteError.Kind.STALE_EPOCH;
+      default -> null;
+    };
+    if (kind == null) {
       return null;
     }
     return io.grpc.Status.trailersFromThrowable(pando.api.RouteErrors.toStatus(
-        pando.v1.RouteError.newBuilder().setKind(pando.v1.RouteError.Kind.SESSION_LOST).build(), result.getMessage()));
+        pando.v1.RouteError.newBuilder().setKind(kind).build(), result.getMessage()));
   }
 
   static Status forFailure(long rangeId, Throwable error) {

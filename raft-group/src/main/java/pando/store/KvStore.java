@@ -310,7 +310,7 @@ public final class KvStore implements AutoCloseable {
 
   private String wrongRange(ByteString key) {
     return "key hash " + Long.toUnsignedString(KeyHash.of(key.toByteArray()), 16) + " is outside this range "
-        + bounds().orElseThrow() + " since a split; refresh the range table and retry";
+        + bounds().orElseThrow() + " since a split, so nothing was applied; refresh the range table and retry";
   }
 
   /** The range's bounds, once a split recorded them; empty for a range never split. */

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Cutting drops packets silently, as a real partition does (nftables rules in both ends'
  * namespaces): connections are not refused, they stall. Needs root, {@code ip} (iproute2) and
- * {@code nft} (nftables, installed from Debian if missing).
+ * {@code nft} (nftables; {@link #installNftIfMissing} installs it from Debian).
  *
  * <p>{@link #close} stops every process it started (by PID) and removes every namespace, link
  * and bridge it made, also when a start failed half way.
@@ -37,7 +37,7 @@ final class NetNsCluster implements AutoCloseable {
   private final String tag = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
   private final String subnet;
   private final Path dir;
-  private final String jar;
+  private final String classpath;
   private final int nodes;
   private final List<String> namespaces = new ArrayList<>();
   private final List<String> hostLinks = new ArrayList<>();
@@ -45,10 +45,17 @@ final class NetNsCluster implements AutoCloseable {
   private final Set<String> cut = new HashSet<>();
   private boolean bridgeMade;
 
-  /** Makes the network (bridge, one namespace per process); starts nothing yet. */
-  NetNsCluster(Path dir, int nodes) throws IOException, InterruptedException {
+  private final Map<String, List<String>> commands = new LinkedHashMap<>();
+  private final Set<String> paused = new HashSet<>();
+
+  /**
+   * Makes the network (bridge, one namespace per process); starts nothing yet.
+   *
+   * @param classpath where the processes find Pando (the packaged jar, or this process's class path)
+   */
+  NetNsCluster(Path dir, int nodes, String classpath) throws IOException, InterruptedException {
     this.dir = dir;
-    this.jar = System.getProperty("pando.jar");
+    this.classpath = classpath;
     this.nodes = nodes;
     this.subnet = "10." + (200 + ThreadLocalRandom.current().nextInt(50)) + "." + ThreadLocalRandom.current().nextInt(256);
     try {
@@ -150,12 +157,13 @@ final class NetNsCluster implements AutoCloseable {
 
   private List<String> java(String process) {
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace(process),
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp", jar, Pando.class.getName()));
+        ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp", classpath, Pando.class.getName()));
     return command;
   }
 
   private void launch(String process, List<String> command) throws IOException {
     Files.createDirectories(dir);
+    commands.put(process, command);
     // 'ip netns exec' execs the command in place, so this PID is the JVM's own.
     processes.put(process, new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -199,6 +207,45 @@ final class NetNsCluster implements AutoCloseable {
     run("ip", "netns", "exec", ns, "nft", "add", "rule", "inet", "pando", "out", "ip", "daddr", address(peer), "drop");
   }
 
+  /** The node ids, n1 to n{count}. */
+  List<String> nodeIds() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      ids.add("n" + i);
+    }
+    return ids;
+  }
+
+  /** Kills {@code process} with SIGKILL and waits until it is gone. */
+  void kill(String process) throws InterruptedException {
+    Process p = processes.get(process);
+    p.destroyForcibly();
+    if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(process + " (pid " + p.pid() + ") did not die of SIGKILL");
+    }
+    paused.remove(process);
+  }
+
+  /** Starts a killed {@code process} again with the command it was first started with. */
+  void restart(String process) throws IOException {
+    if (processes.get(process).isAlive()) {
+      throw new IllegalStateException(process + " is still running");
+    }
+    launch(process, commands.get(process));
+  }
+
+  /** Stops {@code process} with SIGSTOP: it keeps its sockets and state but does nothing. */
+  void pause(String process) throws IOException, InterruptedException {
+    run("kill", "-STOP", String.valueOf(processes.get(process).pid()));
+    paused.add(process);
+  }
+
+  /** Lets a paused {@code process} go on (SIGCONT). */
+  void resume(String process) throws IOException, InterruptedException {
+    run("kill", "-CONT", String.valueOf(processes.get(process).pid()));
+    paused.remove(process);
+  }
+
   /** Removes every cut. */
   void heal() throws IOException, InterruptedException {
     for (String ns : namespaces) {
@@ -208,12 +255,22 @@ final class NetNsCluster implements AutoCloseable {
     cut.clear();
   }
 
+  private static boolean hasNft() throws IOException, InterruptedException {
+    return new ProcessBuilder("sh", "-c", "command -v nft").start().waitFor() == 0;
+  }
+
   private static void ensureNft() throws IOException, InterruptedException {
-    if (new ProcessBuilder("sh", "-c", "command -v nft").start().waitFor() == 0) {
-      return;
+    if (!hasNft()) {
+      throw new IOException("the nft command is missing: install nftables (Debian: apt-get install nftables)");
     }
-    run("sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive"
-        + " apt-get install -y -qq nftables");
+  }
+
+  /** Installs nftables from Debian if the nft command is missing; for test setups. */
+  static void installNftIfMissing() throws IOException, InterruptedException {
+    if (!hasNft()) {
+      run("sh", "-c", "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive"
+          + " apt-get install -y -qq nftables");
+    }
   }
 
   private static void run(String... command) throws IOException, InterruptedException {
@@ -230,6 +287,15 @@ final class NetNsCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    for (String process : List.copyOf(paused)) {
+      try {
+        resume(process); // a stopped JVM cannot act on SIGTERM
+      } catch (IOException e) {
+        System.err.println("NetNsCluster cleanup: " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     LocalCluster.stop(new ArrayList<>(processes.values()));
     for (String link : hostLinks) {
       quietly("ip", "link", "del", link);
