@@ -130,7 +130,7 @@ final class ClusterCheck {
     out.println("faults planned: " + plan.size() + plan.stream().map(f -> "\n  " + f).reduce("", String::concat));
     HistoryRecorder history = new HistoryRecorder(MAX_OPS);
     try (NetNsCluster cluster = new NetNsCluster(dir.resolve("cluster"), config.nodes(), config.classpath())) {
-      cluster.start(List.of("--initial-ranges=4"));
+      cluster.start(List.of()); // the PD's defaults, as under pando local: 8 ranges, the scheduler on
       for (String node : nodes) {
         LocalCluster.awaitServing(cluster.apiAddress(node), READY_TIMEOUT);
       }

@@ -19,8 +19,9 @@ import pando.maelstrom.check.Verdict;
 
 /**
  * {@code pando check} on a real cluster (a placement driver and four node processes in network
- * namespaces): seeded runs with every kind of fault are linearizable, and the same check fails a
- * deliberately unsafe client that reads with STALE consistency while a node is cut off.
+ * namespaces): seeded runs with every kind of fault are linearizable, a fresh cluster under load
+ * answers every request, and the same check fails a deliberately unsafe client that reads with
+ * STALE consistency while a node is cut off.
  */
 class ClusterCheckIT {
   /** The seeds of the CI runs; fixed, so a failure replays with the same fault plan. */
@@ -57,6 +58,15 @@ class ClusterCheckIT {
       assertThat(report.faults().stream().filter(f -> !f.contains("FAILED") && !f.startsWith("skipped")))
           .as("faults that took effect, seed %d", seed).hasSizeGreaterThanOrEqualTo(3);
     }
+  }
+
+  @Test
+  void aFreshClusterUnderLoadForItsFirstThirtySecondsAnswersEveryRequest() throws Exception {
+    // Load starts the moment the cluster is ready, while the scheduler evens out the leaders.
+    ClusterCheck.Report report = run(config(11, Duration.ofSeconds(30), Set.of(), false));
+    assertThat(report.errors()).as("errors clients met").isEmpty();
+    assertThat(report.verdict()).isEqualTo(Verdict.VALID);
+    assertThat(report.total(Event.Type.OK)).isGreaterThan(300);
   }
 
   @Test

@@ -533,7 +533,7 @@ final class KvService extends KVGrpc.KVImplBase {
       t = t.getCause();
     }
     return t instanceof StatusFailure failure ? failure.asException()
-        : Status.INTERNAL.withDescription(String.valueOf(t)).asRuntimeException();
+        : StatusMapping.forFailure("the request", t).asRuntimeException();
   }
 
   private long waitMillis() {

@@ -72,7 +72,9 @@ import pando.pd.schedule.Operator.TransferLeader;
  *       leaders(source) - leaders(target) > leaderTolerance} and a range led by the source,
  *       replicated on the target, neither busy, cooling down nor hot (lowest id) gets a transfer.
  *       Ranges without a leader hint are neither counted nor transferred; hot ranges are counted
- *       but their leaders are placed by load, not here.
+ *       but their leaders are placed by load, not here. Only once the cluster has settled (no node
+ *       SUSPECT, no move in flight), and only while fewer than {@link
+ *       SchedulerConfig#leaderTransfersAtOnce()} leader transfers are in flight or proposed.
  *   <li>{@link Reason#BALANCE_BYTES}, over the nodes that accept work and have moves left: let
  *       {@code h} be the heaviest (most bytes, then lowest id), {@code l} the lightest (fewest
  *       bytes, then lowest id) and {@code gap = bytes(h) - bytes(l)}. While {@code gap >
@@ -200,7 +202,32 @@ public final class Scheduler {
     }
 
     void balanceLeaders() {
-      repeat(this::nextLeaderTransfer);
+      if (!settled()) {
+        return;
+      }
+      while (!full() && transfersUnderway() < config.leaderTransfersAtOnce()) {
+        Optional<Operator> operator = nextLeaderTransfer();
+        if (operator.isEmpty()) {
+          return;
+        }
+        propose(operator.get());
+      }
+    }
+
+    /**
+     * No node SUSPECT and no move in flight: leaderships moved while nodes come and go or replicas
+     * move would soon be moved again, each time stalling writes. (A range without a leader hint,
+     * still electing, is skipped by the transfer search; it does not hold back the others.)
+     */
+    private boolean settled() {
+      return state.nodes().stream().noneMatch(n -> n.state() == pando.v1.NodeState.SUSPECT)
+          && state.inFlight().stream().noneMatch(op -> op instanceof MoveReplica);
+    }
+
+    private long transfersUnderway() {
+      return java.util.stream.Stream.concat(state.inFlight().stream(), proposed.stream())
+          .filter(op -> op instanceof TransferLeader)
+          .count();
     }
 
     void balanceBytes() {

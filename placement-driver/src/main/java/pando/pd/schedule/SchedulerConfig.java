@@ -26,6 +26,10 @@ import java.util.Objects;
  * @param minBytesGap byte balancing also needs that difference to exceed this many bytes, so that a
  *     small cluster does not move ranges to even out a few megabytes; zero or more, and {@link
  *     Long#MAX_VALUE} turns byte balancing off
+ * @param leaderTransfersAtOnce leader balancing proposes a transfer only while fewer leader
+ *     transfers than this are in flight or proposed in the round: each transfer stalls its range's
+ *     writes for a moment, so a cluster whose leaders are all on one node (as after a start) evens
+ *     them out one at a time rather than in a burst; at least 1
  */
 public record SchedulerConfig(
     int replication,
@@ -35,14 +39,16 @@ public record SchedulerConfig(
     Duration rangeCooldown,
     int maxOperatorsPerRound,
     double bytesTolerance,
-    long minBytesGap) {
+    long minBytesGap,
+    int leaderTransfersAtOnce) {
 
   private static final double DEFAULT_BYTES_TOLERANCE = 0.25;
   private static final long DEFAULT_MIN_BYTES_GAP = 64L << 20;
 
   /**
    * 3 replicas, at most 2 moves per node, tolerances of 1 replica and 1 leader, a 10 s cooldown,
-   * at most 8 operators a round, and byte balancing past 25 % of the mean and 64 MiB.
+   * at most 8 operators a round, byte balancing past 25 % of the mean and 64 MiB, and one leader
+   * transfer at a time for leader balancing.
    */
   public static SchedulerConfig defaults() {
     return new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8);
@@ -55,6 +61,7 @@ public record SchedulerConfig(
     requireAtLeast("replicaTolerance", replicaTolerance, 1);
     requireAtLeast("leaderTolerance", leaderTolerance, 1);
     requireAtLeast("maxOperatorsPerRound", maxOperatorsPerRound, 1);
+    requireAtLeast("leaderTransfersAtOnce", leaderTransfersAtOnce, 1);
     Objects.requireNonNull(rangeCooldown, "rangeCooldown");
     if (rangeCooldown.isNegative()) {
       throw new IllegalArgumentException(
@@ -71,7 +78,7 @@ public record SchedulerConfig(
     }
   }
 
-  /** The given values with the default byte balancing (25 % of the mean, 64 MiB). */
+  /** The given values with the default byte balancing (25 % of the mean, 64 MiB) and one leader transfer at a time. */
   public SchedulerConfig(
       int replication,
       int maxMovesPerNode,
@@ -81,35 +88,42 @@ public record SchedulerConfig(
       int maxOperatorsPerRound) {
     this(
         replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
-        maxOperatorsPerRound, DEFAULT_BYTES_TOLERANCE, DEFAULT_MIN_BYTES_GAP);
+        maxOperatorsPerRound, DEFAULT_BYTES_TOLERANCE, DEFAULT_MIN_BYTES_GAP, 1);
   }
 
   /** The same configuration with another limit on moves per node. */
   public SchedulerConfig withMaxMovesPerNode(int moves) {
     return new SchedulerConfig(
         replication, moves, replicaTolerance, leaderTolerance, rangeCooldown,
-        maxOperatorsPerRound, bytesTolerance, minBytesGap);
+        maxOperatorsPerRound, bytesTolerance, minBytesGap, leaderTransfersAtOnce);
   }
 
   /** The same configuration with another limit on operators per round. */
   public SchedulerConfig withMaxOperatorsPerRound(int operators) {
     return new SchedulerConfig(
         replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
-        operators, bytesTolerance, minBytesGap);
+        operators, bytesTolerance, minBytesGap, leaderTransfersAtOnce);
   }
 
   /** The same configuration with another byte tolerance. */
   public SchedulerConfig withBytesTolerance(double tolerance) {
     return new SchedulerConfig(
         replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
-        maxOperatorsPerRound, tolerance, minBytesGap);
+        maxOperatorsPerRound, tolerance, minBytesGap, leaderTransfersAtOnce);
   }
 
   /** The same configuration with another smallest byte gap worth balancing. */
   public SchedulerConfig withMinBytesGap(long gapBytes) {
     return new SchedulerConfig(
         replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
-        maxOperatorsPerRound, bytesTolerance, gapBytes);
+        maxOperatorsPerRound, bytesTolerance, gapBytes, leaderTransfersAtOnce);
+  }
+
+  /** The same configuration with another number of leader transfers at once for leader balancing. */
+  public SchedulerConfig withLeaderTransfersAtOnce(int transfers) {
+    return new SchedulerConfig(
+        replication, maxMovesPerNode, replicaTolerance, leaderTolerance, rangeCooldown,
+        maxOperatorsPerRound, bytesTolerance, minBytesGap, transfers);
   }
 
   private static void requireAtLeast(String name, int value, int min) {

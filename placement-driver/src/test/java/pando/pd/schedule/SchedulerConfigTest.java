@@ -16,9 +16,9 @@ class SchedulerConfigTest {
   private static final long MIB = 1L << 20;
 
   @Test
-  void defaultsAreThreeReplicasTwoMovesToleranceOneTenSecondsAndEightOperators() {
+  void defaultsAreThreeReplicasTwoMovesToleranceOneTenSecondsEightOperatorsAndOneLeaderTransferAtOnce() {
     assertEquals(
-        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.25, 64 * MIB),
+        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.25, 64 * MIB, 1),
         SchedulerConfig.defaults());
   }
 
@@ -41,18 +41,22 @@ class SchedulerConfigTest {
         new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 3),
         defaults.withMaxOperatorsPerRound(3));
     assertEquals(
-        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.5, 64 * MIB),
+        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.5, 64 * MIB, 1),
         defaults.withBytesTolerance(0.5));
     assertEquals(
-        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.25, 0),
+        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.25, 0, 1),
         defaults.withMinBytesGap(0));
     SchedulerConfig bytesChanged = defaults.withBytesTolerance(0.5).withMinBytesGap(MIB);
     assertEquals(
-        new SchedulerConfig(3, 7, 1, 1, Duration.ofSeconds(10), 8, 0.5, MIB),
+        new SchedulerConfig(3, 7, 1, 1, Duration.ofSeconds(10), 8, 0.5, MIB, 1),
         bytesChanged.withMaxMovesPerNode(7));
     assertEquals(
-        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 7, 0.5, MIB),
+        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 7, 0.5, MIB, 1),
         bytesChanged.withMaxOperatorsPerRound(7));
+    assertEquals(
+        new SchedulerConfig(3, 2, 1, 1, Duration.ofSeconds(10), 8, 0.25, 64 * MIB, 4),
+        defaults.withLeaderTransfersAtOnce(4));
+    assertThrows(IllegalArgumentException.class, () -> defaults.withLeaderTransfersAtOnce(0));
   }
 
   static Stream<Arguments> nonsense() {
@@ -110,7 +114,7 @@ class SchedulerConfigTest {
             IllegalArgumentException.class,
             () ->
                 new SchedulerConfig(
-                    3, 2, 1, 1, Duration.ofSeconds(10), 8, bytesTolerance, minBytesGap));
+                    3, 2, 1, 1, Duration.ofSeconds(10), 8, bytesTolerance, minBytesGap, 1));
     assertEquals(message, e.getMessage());
   }
 
