@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -33,6 +34,7 @@ final class LocalCluster implements AutoCloseable {
   private final Process[] processes;
   private LocalPd pd;
   private Process pdProcess;
+  private Map<String, Integer> metricsPorts = Map.of();
 
   /** The placement driver 'pando local' runs beside the nodes: one replica, id pd1. */
   record LocalPd(int apiPort, int raftPort, List<String> args) {
@@ -118,6 +120,17 @@ final class LocalCluster implements AutoCloseable {
     return this;
   }
 
+  /** Serves each process's Prometheus metrics on a port of its own: node ids and {@code pd1} to ports. */
+  LocalCluster withMetricsPorts(Map<String, Integer> ports) {
+    this.metricsPorts = Map.copyOf(ports);
+    return this;
+  }
+
+  /** The metrics address of {@code process} (a node id or {@code pd1}), if it serves metrics. */
+  Optional<String> metricsAddress(String process) {
+    return Optional.ofNullable(metricsPorts.get(process)).map(port -> "127.0.0.1:" + port);
+  }
+
   Optional<LocalPd> placementDriver() {
     return Optional.ofNullable(pd);
   }
@@ -144,6 +157,7 @@ final class LocalCluster implements AutoCloseable {
     command.add("--port=" + pd.apiPort());
     command.add("--data-dir=" + pdDir.resolve("raft"));
     command.add("--parent-pid=" + ProcessHandle.current().pid());
+    metricsAddress("pd1").ifPresent(a -> command.add("--metrics-port=" + metricsPorts.get("pd1")));
     command.addAll(pd.args());
     pdProcess = new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -188,6 +202,7 @@ final class LocalCluster implements AutoCloseable {
     if (pd != null) {
       command.add("--pd=" + pd.apiAddress());
     }
+    metricsAddress(member.id()).ifPresent(a -> command.add("--metrics-port=" + metricsPorts.get(member.id())));
     command.addAll(nodeArgs);
     processes[i] = new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -337,15 +352,17 @@ final class LocalCluster implements AutoCloseable {
   }
 
   void printTable(PrintWriter out) {
-    out.printf("%-4s %-17s %-17s %-8s %s%n", "node", "api", "raft", "pid", "log");
+    out.printf("%-4s %-17s %-17s %-17s %-8s %s%n", "node", "api", "raft", "metrics", "pid", "log");
     for (int i = 0; i < members.size(); i++) {
       ClusterMember m = members.get(i);
       String pid = process(i).map(p -> String.valueOf(p.pid())).orElse("-");
-      out.printf("%-4s %-17s %-17s %-8s %s%n", m.id(), m.apiAddress(), m.raftAddress(), pid, logFile(i));
+      out.printf("%-4s %-17s %-17s %-17s %-8s %s%n", m.id(), m.apiAddress(), m.raftAddress(),
+          metricsAddress(m.id()).orElse("-"), pid, logFile(i));
     }
     if (pd != null) {
       String pid = pdProcess().map(p -> String.valueOf(p.pid())).orElse("-");
-      out.printf("%-4s %-17s %-17s %-8s %s%n", "pd1", pd.apiAddress(), "127.0.0.1:" + pd.raftPort(), pid, pdLogFile());
+      out.printf("%-4s %-17s %-17s %-17s %-8s %s%n", "pd1", pd.apiAddress(), "127.0.0.1:" + pd.raftPort(),
+          metricsAddress("pd1").orElse("-"), pid, pdLogFile());
     }
     out.flush();
   }

@@ -82,8 +82,16 @@ final class LocalCommand implements Callable<Integer> {
     out.printf("%s a %d-node cluster, data in %s%n", existing ? "restarting" : "starting", members.size(), absolute);
     out.flush();
     LocalCluster.checkPortsFree(List.of(new pando.node.ClusterMember("pd1", "127.0.0.1", basePort + 201, basePort + 200)));
+    // Metrics: the PD at base+300, node i at base+300+i.
+    java.util.Map<String, Integer> metricsPorts = new java.util.HashMap<>(java.util.Map.of("pd1", basePort + 300));
+    for (int i = 0; i < members.size(); i++) {
+      metricsPorts.put(members.get(i).id(), basePort + 301 + i);
+    }
+    LocalCluster.checkPortsFree(metricsPorts.entrySet().stream()
+        .map(e -> new pando.node.ClusterMember(e.getKey(), "127.0.0.1", e.getValue(), e.getValue())).toList());
     LocalCluster cluster = new LocalCluster(absolute, members, nodeArgs, heap, System.getProperty("java.class.path"))
-        .withPlacementDriver(new LocalCluster.LocalPd(basePort + 200, basePort + 201, pdArgs));
+        .withPlacementDriver(new LocalCluster.LocalPd(basePort + 200, basePort + 201, pdArgs))
+        .withMetricsPorts(metricsPorts);
     CountDownLatch stopping = new CountDownLatch(1);
     Thread shutdown = new Thread(() -> {
       stopping.countDown();
@@ -113,6 +121,7 @@ final class LocalCommand implements Callable<Integer> {
     out.println("  ./pando put hello world");
     out.println("  ./pando get hello --endpoint " + members.get(members.size() - 1).apiAddress());
     out.println("  ./pando admin nodes --pd 127.0.0.1:" + (basePort + 200));
+    out.println("  curl -s http://127.0.0.1:" + (basePort + 300) + "/metrics   # Prometheus metrics (nodes: see the table)");
     out.println("Ctrl-C stops every node.");
     out.flush();
     watch(cluster, out, stopping);

@@ -65,6 +65,10 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
       description = "How often to heartbeat to the placement driver until it asks otherwise (default: ${DEFAULT-VALUE}).")
   Duration heartbeatInterval;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Serve Prometheus metrics at http://<this node's host>:PORT/metrics (default: off).")
+  Integer metricsPort;
+
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
   Long parentPid;
 
@@ -85,10 +89,15 @@ final class NodeCommand implements java.util.concurrent.Callable<Integer> {
         .withPlacementDriver(pd.stream().flatMap(a -> PdConnection.parseAddresses(a).stream()).toList(),
             heartbeatInterval);
     System.err.println("pando node starting: " + config);
-    PandoNode node = PandoNode.start(config);
+    MetricsServer metrics = new MetricsServer(dataDir);
+    PandoNode node = PandoNode.start(config, metrics.registry());
+    if (metricsPort != null) {
+      metrics.serve(config.self().host(), metricsPort, node::metrics);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();
+      metrics.close();
       stopped.countDown();
     }, "pando-shutdown"));
     if (parentPid != null) {

@@ -109,6 +109,10 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
       description = "How long a key must stay hot before it is salted (default: ${DEFAULT-VALUE}).")
   Duration hotKeyWindow;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Serve Prometheus metrics at http://<--host>:PORT/metrics (default: off).")
+  Integer metricsPort;
+
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
   Long parentPid;
 
@@ -167,10 +171,15 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
         .withHotRanges(hotRanges())
         .withHotKeys(hotKeys());
     System.err.println("pando pd starting: " + config);
-    PdServer pd = PdServer.start(config);
+    MetricsServer metrics = new MetricsServer(dataDir);
+    PdServer pd = PdServer.start(config, metrics.registry());
+    if (metricsPort != null) {
+      metrics.serve(host, metricsPort, pd::metrics);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       pd.close();
+      metrics.close();
       stopped.countDown();
     }, "pando-pd-shutdown"));
     if (parentPid != null) {

@@ -81,7 +81,8 @@ class CheckPlanTest {
     assertThat(CheckCommand.kinds(List.of("transfer-leader", "kill"))).containsExactlyInAnyOrder(
         CheckPlan.Kind.TRANSFER_LEADER, CheckPlan.Kind.KILL);
     assertThat(CheckCommand.kinds(List.of("none"))).isEmpty();
-    assertThat(CheckCommand.kinds(null)).isEqualTo(EnumSet.allOf(CheckPlan.Kind.class));
+    assertThat(CheckCommand.kinds(null)).isEqualTo(EnumSet.complementOf(EnumSet.of(CheckPlan.Kind.SALT)));
+    assertThat(CheckCommand.kinds(List.of("salt"))).containsExactly(CheckPlan.Kind.SALT);
     assertThatThrownBy(() -> CheckCommand.kinds(List.of("flood"))).hasMessageContaining("unknown fault 'flood'")
         .hasMessageContaining("transfer-leader");
   }

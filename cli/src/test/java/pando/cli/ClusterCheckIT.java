@@ -19,7 +19,8 @@ import pando.maelstrom.check.Verdict;
 
 /**
  * {@code pando check} on a real cluster (a placement driver and four node processes in network
- * namespaces): seeded runs with every kind of fault are linearizable, a fresh cluster under load
+ * namespaces): seeded runs with every kind of fault but salting (a salted read-hot key is not
+ * linearizable while written, by design: docs/consistency.md) are linearizable, a fresh cluster under load
  * answers every request, and the same check fails a deliberately unsafe client that reads with
  * STALE consistency while a node is cut off.
  */
@@ -50,9 +51,9 @@ class ClusterCheckIT {
   }
 
   @Test
-  void seededRunsWithEveryKindOfFaultAreLinearizable() throws Exception {
+  void seededRunsWithPartitionsPausesKillsSplitsMovesAndTransfersAreLinearizable() throws Exception {
     for (long seed : SEEDS) {
-      ClusterCheck.Report report = run(config(seed, Duration.ofSeconds(30), EnumSet.allOf(CheckPlan.Kind.class), false));
+      ClusterCheck.Report report = run(config(seed, Duration.ofSeconds(30), CheckCommand.DEFAULT_KINDS, false));
       assertThat(report.verdict()).as("seed %d: %s", seed, report.check().describe()).isEqualTo(Verdict.VALID);
       assertThat(report.total(Event.Type.OK)).as("acknowledged operations, seed %d", seed).isGreaterThan(300);
       assertThat(report.faults().stream().filter(f -> !f.contains("FAILED") && !f.startsWith("skipped")))
@@ -83,7 +84,7 @@ class ClusterCheckIT {
     Duration length = Duration.ofSeconds(Long.getLong("pando.check.seconds", 120));
     long first = Long.getLong("pando.check.seed", System.nanoTime() & 0xffff_ffffL);
     for (int i = 0; i < runs; i++) {
-      ClusterCheck.Report report = run(config(first + i, length, EnumSet.allOf(CheckPlan.Kind.class), false));
+      ClusterCheck.Report report = run(config(first + i, length, CheckCommand.DEFAULT_KINDS, false));
       assertThat(report.verdict()).as("seed %d: %s", first + i, report.check().describe()).isEqualTo(Verdict.VALID);
     }
   }

@@ -12,15 +12,22 @@ final class JarCluster {
 
   /**
    * Starts a placement driver with {@code pdArgs} and the first {@code started} of {@code members}
-   * node processes, and waits until those are ready and the cluster has settled; the others can be
+   * node processes (each serving its metrics on a free port), and waits until those are ready and the cluster has settled; the others can be
    * started later.
    */
   static LocalCluster start(Path dir, int members, int started, String nodeHeap, List<String> pdArgs)
       throws IOException, InterruptedException {
     String jar = System.getProperty("pando.jar");
     assertThat(Path.of(jar)).as("the packaged jar").exists();
-    LocalCluster cluster = new LocalCluster(dir, LocalCluster.onFreePorts(members), List.of(), nodeHeap, jar)
-        .withPlacementDriver(LocalCluster.pdOnFreePorts(pdArgs));
+    List<pando.node.ClusterMember> planned = LocalCluster.onFreePorts(members);
+    java.util.Map<String, Integer> metricsPorts = new java.util.HashMap<>();
+    for (pando.node.ClusterMember m : planned) {
+      metricsPorts.put(m.id(), pando.api.LoopbackPorts.next());
+    }
+    metricsPorts.put("pd1", pando.api.LoopbackPorts.next());
+    LocalCluster cluster = new LocalCluster(dir, planned, List.of(), nodeHeap, jar)
+        .withPlacementDriver(LocalCluster.pdOnFreePorts(pdArgs))
+        .withMetricsPorts(metricsPorts);
     try {
       cluster.startPd();
       for (int i = 0; i < started; i++) {

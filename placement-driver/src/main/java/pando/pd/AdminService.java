@@ -197,7 +197,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
 
   /**
    * A range's refusal (too few keys, a point outside it) and a split already running are the
-   * caller's to act on (FAILED_PRECONDITION); anything else is the cluster's (UNAVAILABLE, retry).
+   * caller's to act on (FAILED_PRECONDITION); anything else is answered by {@link #nodeFailed}.
    */
   private static io.grpc.StatusRuntimeException splitError(Throwable error) {
     Throwable t = error;

@@ -32,7 +32,8 @@ import pando.v1.NodeState;
  *   <li>counter SALTING: the entry becomes ACTIVE (its copies start empty);
  *   <li>read-hot ACTIVE: every {@link #REFILL_EVERY} the copies are filled again, which repairs a
  *       write whose node gave up half way through its copies;
- *   <li>read-hot UNSALTING: a node deletes the copies, then the entry leaves the table;
+ *   <li>read-hot UNSALTING: a node deletes the copies, then the entry leaves the table (nodes copy
+ *       writes until then, so a write racing the deletion may leave a copy behind, never read);
  *   <li>counter UNSALTING: a node folds the copies into the plain key and deletes them, then the
  *       entry leaves the table.
  * </ul>

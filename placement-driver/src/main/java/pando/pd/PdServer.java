@@ -71,6 +71,7 @@ public final class PdServer implements AutoCloseable {
   private final AutoScheduler scheduler;
   private final HotSpots hotSpots;
   private final HotKeyOperator hotKeyOperator;
+  private PdMetrics metrics;
   private long rounds;
   private final java.util.concurrent.ScheduledExecutorService operatorTimer =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -97,6 +98,11 @@ public final class PdServer implements AutoCloseable {
 
   /** Starts the replica: its Raft server (formatting its storage on first start) and its gRPC port. */
   public static PdServer start(PdConfig config) throws IOException {
+    return start(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /** Starts a PD replica whose meters go to {@code registry} (see {@link #metrics}). */
+  public static PdServer start(PdConfig config, io.micrometer.core.instrument.MeterRegistry registry) throws IOException {
     RaftGroup group = RaftGroup.valueOf(GROUP_ID, config.peers().stream()
         .map(p -> RaftPeer.newBuilder().setId(p.id()).setAddress(p.raftAddress()).build())
         .toList());
@@ -119,8 +125,12 @@ public final class PdServer implements AutoCloseable {
             CLIENT_ATTEMPTS, TimeDuration.valueOf(CLIENT_RETRY_SLEEP_MILLIS, TimeUnit.MILLISECONDS)))
         .build();
     PdServer pd = new PdServer(config, raft, client, stateMachine);
+    pando.metrics.RequestMetrics requests = new pando.metrics.RequestMetrics(registry);
+    pd.metrics = new PdMetrics(pd, registry);
     try {
       pd.api = NettyServerBuilder.forAddress(new InetSocketAddress(config.apiHost(), config.apiPort()))
+          .intercept(requests.interceptor())
+          .addStreamTracerFactory(requests.bytes())
           .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
           // Nodes and clients ping their connections (pando.api.KeepAlive): allow it.
           .permitKeepAliveTime(pando.api.KeepAlive.PERMIT_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -267,6 +277,11 @@ public final class PdServer implements AutoCloseable {
           }
         })
         .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** What a scrape of this replica's meters calls first, so that its cluster meters are current. */
+  public pando.metrics.Refreshable metrics() {
+    return metrics;
   }
 
   /** The heartbeat book while this replica leads the PD; null otherwise. */

@@ -40,6 +40,7 @@ public final class PandoNode implements AutoCloseable {
   private Server api;
   private PdHeartbeater heartbeater;
   private Forwarding forwarding;
+  private NodeMetrics metrics;
 
   private PandoNode(NodeConfig config, RangeLayout layout, RangeReplicas replicas) {
     this.config = config;
@@ -48,6 +49,12 @@ public final class PandoNode implements AutoCloseable {
   }
 
   public static PandoNode start(NodeConfig config) throws IOException {
+    return start(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /** Starts a node whose meters go to {@code registry} (see {@link #metrics}). */
+  public static PandoNode start(NodeConfig config, io.micrometer.core.instrument.MeterRegistry registry)
+      throws IOException {
     Files.createDirectories(config.dataDir());
     RangeLayout layout = loadOrCreateLayout(config);
     ClusterMember self = layout.member(config.nodeId());
@@ -64,8 +71,12 @@ public final class PandoNode implements AutoCloseable {
     RangeAccess access = new RangeAccess(self.id(), node.layout::get, replicas, node.forwarding);
     NodeWriter writer = new NodeWriter(access);
     SaltedCopies copies = SaltedCopies.over(node.layout::get, writer, access, config.requestTimeoutMax());
+    pando.metrics.RequestMetrics requests = new pando.metrics.RequestMetrics(registry);
+    node.metrics = new NodeMetrics(registry, replicas::localRangeIds, replicas::status);
     try {
       node.api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
+          .intercept(requests.interceptor())
+          .addStreamTracerFactory(requests.bytes())
           .addService(MalformedRequests.refusedIn(new KvService(node.layout::get, replicas, access, writer,
               config.limits(), config.requestTimeoutMax(), node.hotKeys, copies, node.layoutChanges)))
           .addService(MalformedRequests.refusedIn(new RangeAdminService(replicas, writer, copies)))
@@ -98,6 +109,11 @@ public final class PandoNode implements AutoCloseable {
       node.heartbeater.start();
     }
     return node;
+  }
+
+  /** What a scrape of this node's meters calls first, so that its per-range meters are current. */
+  public pando.metrics.Refreshable metrics() {
+    return metrics;
   }
 
   private static List<RangeReplicas.RangeSpecForNode> specs(RangeLayout layout) {

@@ -102,9 +102,15 @@ final class SaltedCopies {
     return table.lookup(key).filter(h -> h.mode() == HotKey.Mode.WRITE_HOT_COUNTER);
   }
 
-  /** True if writes of {@code hot}'s key must be copied to its salts. */
+  /**
+   * True if writes of {@code hot}'s key must be copied to its salts: for a read-hot key in every
+   * state, UNSALTING included. Nodes learn a table at different times: a node that already knows
+   * the key is UNSALTING could otherwise acknowledge a write without copying it while another node,
+   * still on ACTIVE, serves a read of a copy, which would then miss the acknowledged write. Copies
+   * stop being written once the key has left the table.
+   */
   static boolean copiesWrites(HotKey hot) {
-    return hot.mode() == HotKey.Mode.READ_HOT && hot.state() != HotKey.State.UNSALTING;
+    return hot.mode() == HotKey.Mode.READ_HOT;
   }
 
   /**

@@ -160,6 +160,17 @@ class SaltedCopiesTest {
   }
 
   @Test
+  void writesOfAReadHotKeyAreCopiedUntilItLeavesTheTableWhileReadsOfCopiesStopAtUnsalting() {
+    // A node that knows the key is UNSALTING must still copy: another node may not know it yet and
+    // serve a read of a copy (found by pando check: a read older than an acknowledged Cas).
+    for (HotKey.State state : HotKey.State.values()) {
+      assertThat(SaltedCopies.copiesWrites(readHot(state))).as("copies writes when %s", state).isTrue();
+    }
+    HotKey counter = new HotKey(KEY, HotKey.Mode.WRITE_HOT_COUNTER, 4, HotKey.State.ACTIVE, HotKey.Origin.PINNED);
+    assertThat(SaltedCopies.copiesWrites(counter)).as("a counter's copies take increments, not writes").isFalse();
+  }
+
+  @Test
   void copiesAreServedOnlyWhileTheirKeyIsSaltedThatWay() {
     HotKeyTable table = HotKeyTable.empty().with(readHot(HotKey.State.ACTIVE));
     ByteString copy = readHot(HotKey.State.ACTIVE).copy(1);
