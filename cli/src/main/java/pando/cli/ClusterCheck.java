@@ -34,6 +34,7 @@ import pando.maelstrom.check.HistoryJson;
 import pando.maelstrom.check.Kind;
 import pando.maelstrom.check.LinearizabilityChecker;
 import pando.maelstrom.check.Result;
+import pando.maelstrom.check.StaleReads;
 import pando.maelstrom.check.Verdict;
 import pando.maelstrom.harness.HistoryRecorder;
 import pando.maelstrom.harness.ProcessIds;
@@ -78,12 +79,14 @@ final class ClusterCheck {
   /**
    * What one run found.
    *
+   * @param staleReads reads that returned a value overwritten before they began ({@link StaleReads}): none
+   *     is allowed even where linearizability is not promised (a salted read-hot key)
    * @param counts completed operations by kind and outcome (ok, fail, info)
    * @param faults every fault begun, with {@code FAILED: why} for those the cluster refused
    * @param errors failed operations by kind, status code and the start of the description
    */
-  record Report(long seed, Verdict verdict, Result check, Map<Kind, Map<Event.Type, Long>> counts,
-      List<String> faults, Map<String, Long> errors, Path history) {
+  record Report(long seed, Verdict verdict, Result check, List<String> staleReads,
+      Map<Kind, Map<Event.Type, Long>> counts, List<String> faults, Map<String, Long> errors, Path history) {
     long total(Event.Type type) {
       return counts.values().stream().mapToLong(m -> m.getOrDefault(type, 0L)).sum();
     }
@@ -145,8 +148,8 @@ final class ClusterCheck {
     Result result = new LinearizabilityChecker().check(history.history(), config.checkBudgetPerKey());
     Map<String, Long> errorCounts = new LinkedHashMap<>();
     errors.forEach((k, v) -> errorCounts.put(k, v.get()));
-    Report report = new Report(config.seed(), result.verdict(), result, counts(events), List.copyOf(faultLog),
-        errorCounts, historyFile);
+    Report report = new Report(config.seed(), result.verdict(), result, StaleReads.find(history.history()),
+        counts(events), List.copyOf(faultLog), errorCounts, historyFile);
     printSummary(report);
     return report;
   }
@@ -467,6 +470,8 @@ final class ClusterCheck {
     out.println("errors: " + (r.errors().isEmpty() ? "none" : ""));
     r.errors().forEach((what, n) -> out.printf(Locale.ROOT, "  %5d  %s%n", n, what));
     out.println("history: " + r.history());
+    out.println("reads older than a write acknowledged before they began: " + r.staleReads().size()
+        + r.staleReads().stream().limit(3).map(x -> "\n  " + x).reduce("", String::concat));
     out.println(r.check().describe());
     out.println("verdict: " + switch (r.verdict()) {
       case VALID -> "linearizable";
