@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +32,7 @@ import pando.maelstrom.check.Event;
 import pando.maelstrom.check.HistoryJson;
 import pando.maelstrom.check.Kind;
 import pando.maelstrom.check.LinearizabilityChecker;
+import pando.maelstrom.check.OutcomeTally;
 import pando.maelstrom.check.Result;
 import pando.maelstrom.check.StaleReads;
 import pando.maelstrom.check.Verdict;
@@ -100,9 +100,7 @@ final class ClusterCheck {
   private final PrintStream out;
   private final List<String> faultLog = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, AtomicLong> errors = Collections.synchronizedMap(new TreeMap<>());
-  private final AtomicLong ok = new AtomicLong();
-  private final AtomicLong fail = new AtomicLong();
-  private final AtomicLong info = new AtomicLong();
+  private final OutcomeTally tally = new OutcomeTally();
   private volatile long startNanos;
 
   private ClusterCheck(Config config, PrintStream out) {
@@ -149,7 +147,7 @@ final class ClusterCheck {
     Map<String, Long> errorCounts = new LinkedHashMap<>();
     errors.forEach((k, v) -> errorCounts.put(k, v.get()));
     Report report = new Report(config.seed(), result.verdict(), result, StaleReads.find(history.history()),
-        counts(events), List.copyOf(faultLog), errorCounts, historyFile);
+        OutcomeTally.byKind(events), List.copyOf(faultLog), errorCounts, historyFile);
     printSummary(report);
     return report;
   }
@@ -219,11 +217,7 @@ final class ClusterCheck {
   }
 
   private void count(CheckClient.Completion c) {
-    switch (c.event().type()) {
-      case OK -> ok.incrementAndGet();
-      case FAIL -> fail.incrementAndGet();
-      default -> info.incrementAndGet();
-    }
+    tally.count(c.event().type());
     c.error().ifPresent(e -> errors.computeIfAbsent(c.event().f().name().toLowerCase(Locale.ROOT) + " " + e.code()
         + " " + gist(e.getMessage()), k -> new AtomicLong()).incrementAndGet());
   }
@@ -440,25 +434,7 @@ final class ClusterCheck {
 
   private void progress(String what) {
     double t = (System.nanoTime() - startNanos) / 1e9;
-    out.printf(Locale.ROOT, "[+%6.1fs] %s (ops %d: ok %d, fail %d, info %d)%n", t, what,
-        ok.get() + fail.get() + info.get(), ok.get(), fail.get(), info.get());
-  }
-
-  private static Map<Kind, Map<Event.Type, Long>> counts(List<Event> events) {
-    Map<Kind, Map<Event.Type, Long>> counts = new EnumMap<>(Kind.class);
-    for (Kind k : Kind.values()) {
-      Map<Event.Type, Long> m = new EnumMap<>(Event.Type.class);
-      m.put(Event.Type.OK, 0L);
-      m.put(Event.Type.FAIL, 0L);
-      m.put(Event.Type.INFO, 0L);
-      counts.put(k, m);
-    }
-    for (Event e : events) {
-      if (e.type() != Event.Type.INVOKE) {
-        counts.get(e.f()).merge(e.type(), 1L, Long::sum);
-      }
-    }
-    return counts;
+    out.printf(Locale.ROOT, "[+%6.1fs] %s (%s)%n", t, what, tally.summary());
   }
 
   private void printSummary(Report r) {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +22,7 @@ import pando.maelstrom.check.Event;
 import pando.maelstrom.check.HistoryJson;
 import pando.maelstrom.check.Kind;
 import pando.maelstrom.check.LinearizabilityChecker;
+import pando.maelstrom.check.OutcomeTally;
 import pando.maelstrom.check.Result;
 import pando.maelstrom.check.Verdict;
 import pando.maelstrom.harness.Client;
@@ -81,9 +81,7 @@ public final class TestRun {
   private final AtomicLong initMsgIds = new AtomicLong();
   private final ProcessIds processIds = new ProcessIds();
   private final List<FaultSchedule.Fault> applied = Collections.synchronizedList(new ArrayList<>());
-  private final AtomicLong ok = new AtomicLong();
-  private final AtomicLong fail = new AtomicLong();
-  private final AtomicLong info = new AtomicLong();
+  private final OutcomeTally tally = new OutcomeTally();
   private volatile long startNanos;
   /** Each completed operation with the node it went to, for {@code <outputDir>/ops.log}. */
   private final java.util.Queue<String> opsLog = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -138,7 +136,7 @@ public final class TestRun {
     out.println("checking " + events.size() + " events...");
     Result result = new LinearizabilityChecker().check(history.history(),
         config.checkBudgetPerKey());
-    RunResult run = new RunResult(result.verdict(), result, counts(events), List.copyOf(applied),
+    RunResult run = new RunResult(result.verdict(), result, OutcomeTally.byKind(events), List.copyOf(applied),
         config.seed(), historyFile, result.elapsed());
     printSummary(run);
     return run;
@@ -373,34 +371,12 @@ public final class TestRun {
   // ---------------------------------------------------------------- reporting
 
   private void count(Client.Completion c) {
-    switch (c.event().type()) {
-      case OK -> ok.incrementAndGet();
-      case FAIL -> fail.incrementAndGet();
-      default -> info.incrementAndGet();
-    }
+    tally.count(c.event().type());
   }
 
   private void progress(String what) {
     double t = (System.nanoTime() - startNanos) / 1e9;
-    out.printf(Locale.ROOT, "[+%6.1fs] %s (ops %d: ok %d, fail %d, info %d)%n", t, what,
-        ok.get() + fail.get() + info.get(), ok.get(), fail.get(), info.get());
-  }
-
-  private static Map<Kind, Map<Event.Type, Long>> counts(List<Event> events) {
-    Map<Kind, Map<Event.Type, Long>> counts = new EnumMap<>(Kind.class);
-    for (Kind k : Kind.values()) {
-      Map<Event.Type, Long> m = new EnumMap<>(Event.Type.class);
-      m.put(Event.Type.OK, 0L);
-      m.put(Event.Type.FAIL, 0L);
-      m.put(Event.Type.INFO, 0L);
-      counts.put(k, m);
-    }
-    for (Event e : events) {
-      if (e.type() != Event.Type.INVOKE) {
-        counts.get(e.f()).merge(e.type(), 1L, Long::sum);
-      }
-    }
-    return counts;
+    out.printf(Locale.ROOT, "[+%6.1fs] %s (%s)%n", t, what, tally.summary());
   }
 
   private void printSummary(RunResult r) {
