@@ -99,14 +99,18 @@ final class LocalCluster implements AutoCloseable {
 
   static void checkPortsFree(List<ClusterMember> members) {
     for (ClusterMember m : members) {
-      for (int port : new int[] {m.apiPort(), m.raftPort()}) {
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-          probe.setReuseAddress(true);
-        } catch (IOException e) {
-          throw new IllegalArgumentException("port " + port + " (node " + m.id() + ") is in use;"
-              + " stop what holds it or choose another --base-port");
-        }
-      }
+      checkPortFree(m.apiPort(), "node " + m.id());
+      checkPortFree(m.raftPort(), "node " + m.id());
+    }
+  }
+
+  /** Refuses, naming {@code owner}, a loopback port something else holds. */
+  static void checkPortFree(int port, String owner) {
+    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      probe.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("port " + port + " (" + owner + ") is in use;"
+          + " stop what holds it or choose another --base-port");
     }
   }
 

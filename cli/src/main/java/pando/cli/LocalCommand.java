@@ -87,8 +87,7 @@ final class LocalCommand implements Callable<Integer> {
     for (int i = 0; i < members.size(); i++) {
       metricsPorts.put(members.get(i).id(), basePort + 301 + i);
     }
-    LocalCluster.checkPortsFree(metricsPorts.entrySet().stream()
-        .map(e -> new pando.node.ClusterMember(e.getKey(), "127.0.0.1", e.getValue(), e.getValue())).toList());
+    metricsPorts.forEach((process, port) -> LocalCluster.checkPortFree(port, "metrics of " + process));
     LocalCluster cluster = new LocalCluster(absolute, members, nodeArgs, heap, System.getProperty("java.class.path"))
         .withPlacementDriver(new LocalCluster.LocalPd(basePort + 200, basePort + 201, pdArgs))
         .withMetricsPorts(metricsPorts);
