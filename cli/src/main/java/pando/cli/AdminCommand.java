@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
     subcommands = {AdminCommand.Status.class, AdminCommand.Nodes.class, AdminCommand.Ranges.class,
         AdminCommand.RangeCommand.class, AdminCommand.Move.class, AdminCommand.TransferLeader.class,
         AdminCommand.Operators.class, AdminCommand.Drain.class, AdminCommand.Remove.class,
-        AdminCommand.Split.class, HotKeysCommand.class})
+        AdminCommand.Split.class, HotKeysCommand.class, TopCommand.class})
 final class AdminCommand {
   /** Options every admin command takes. */
   static final class PdOptions {

@@ -161,7 +161,7 @@ final class LocalCluster implements AutoCloseable {
     command.add("--port=" + pd.apiPort());
     command.add("--data-dir=" + pdDir.resolve("raft"));
     command.add("--parent-pid=" + ProcessHandle.current().pid());
-    metricsAddress("pd1").ifPresent(a -> command.add("--metrics-port=" + metricsPorts.get("pd1")));
+    metricsAddress("pd1").ifPresent(a -> command.add("--http-port=" + metricsPorts.get("pd1")));
     command.addAll(pd.args());
     pdProcess = new ProcessBuilder(command)
         .redirectErrorStream(true)

@@ -120,7 +120,9 @@ final class LocalCommand implements Callable<Integer> {
     out.println("  ./pando put hello world");
     out.println("  ./pando get hello --endpoint " + members.get(members.size() - 1).apiAddress());
     out.println("  ./pando admin nodes --pd 127.0.0.1:" + (basePort + 200));
+    out.println("  ./pando admin top --pd 127.0.0.1:" + (basePort + 200) + "     # busiest ranges and keys, live");
     out.println("  curl -s http://127.0.0.1:" + (basePort + 300) + "/metrics   # Prometheus metrics (nodes: see the table)");
+    out.println("Web console (nodes, ranges, key heatmap): http://127.0.0.1:" + (basePort + 300) + "/");
     out.println("Ctrl-C stops every node.");
     out.flush();
     watch(cluster, out, stopping);

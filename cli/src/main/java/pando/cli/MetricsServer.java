@@ -25,10 +25,12 @@ import pando.metrics.Refreshable;
 /**
  * Serves a process's meters at {@code http://host:port/metrics} in the Prometheus text format
  * (Micrometer's Prometheus registry writes it), with the JVM's own (heap, GC, threads, CPU, open
- * files) and the free space of the data directory's disk. One thread; each scrape first refreshes
- * the meters that are read from state.
+ * files) and the free space of the data directory's disk. Two threads (a slow console page does
+ * not hold up a scrape); each scrape first refreshes the meters that are read from state. Other
+ * pages can be added ({@link #route}).
  */
 final class MetricsServer implements AutoCloseable {
+  private static final int HTTP_THREADS = 2;
   private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -55,7 +57,7 @@ final class MetricsServer implements AutoCloseable {
   /** Starts answering scrapes on {@code host:port}; {@code refreshed} is called before each. */
   MetricsServer serve(String host, int port, Supplier<Refreshable> refreshed) throws IOException {
     http = HttpServer.create(new InetSocketAddress(host, port), 16);
-    thread = Executors.newSingleThreadExecutor(r -> {
+    thread = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
       Thread t = new Thread(r, "metrics-http");
       t.setDaemon(true);
       return t;
@@ -64,6 +66,11 @@ final class MetricsServer implements AutoCloseable {
     http.createContext("/metrics", exchange -> answer(exchange, refreshed));
     http.start();
     return this;
+  }
+
+  /** Serves {@code handler} under {@code path} (the longest matching path wins); after {@link #serve}. */
+  void route(String path, com.sun.net.httpserver.HttpHandler handler) {
+    http.createContext(path, handler);
   }
 
   private void answer(HttpExchange exchange, Supplier<Refreshable> refreshed) throws IOException {

@@ -109,9 +109,10 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
       description = "How long a key must stay hot before it is salted (default: ${DEFAULT-VALUE}).")
   Duration hotKeyWindow;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT",
-      description = "Serve Prometheus metrics at http://<--host>:PORT/metrics (default: off).")
-  Integer metricsPort;
+  @Option(names = {"--http-port", "--metrics-port"}, paramLabel = "PORT",
+      description = "Serve the web console at http://<--host>:PORT/ and Prometheus metrics at"
+          + " http://<--host>:PORT/metrics (default: off).")
+  Integer httpPort;
 
   @Option(names = "--parent-pid", hidden = true, description = "Exit when this process exits (used by 'pando local').")
   Long parentPid;
@@ -173,11 +174,14 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
     System.err.println("pando pd starting: " + config);
     MetricsServer metrics = new MetricsServer(dataDir);
     PdServer pd = PdServer.start(config, metrics.registry());
-    if (metricsPort != null) {
-      metrics.serve(host, metricsPort, pd::metrics);
+    Console console = new Console(host + ":" + port);
+    if (httpPort != null) {
+      metrics.serve(host, httpPort, pd::metrics);
+      console.addTo(metrics);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      console.close();
       pd.close();
       metrics.close();
       stopped.countDown();

@@ -179,7 +179,8 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     }
     java.util.OptionalLong at = request.hasSplitHash()
         ? java.util.OptionalLong.of(request.getSplitHash()) : java.util.OptionalLong.empty();
-    pd.splitter().split(request.getRangeId(), at, book).whenComplete((answer, error) -> {
+    Splitter splitter = pd.splitter();
+    splitter.split(request.getRangeId(), at, OperatorCounts.SplitReason.ADMIN, book).whenComplete((answer, error) -> {
       if (error != null) {
         response.onError(splitError(error));
         return;
@@ -296,6 +297,28 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     // Entry change times are wall-clock milliseconds recorded by whichever replica led then.
     pd.answerAsLeader(response, book ->
         HotKeyListing.list(pd.state().hotKeys(), hotKeyRates.current(), System.currentTimeMillis()));
+  }
+
+  @Override
+  public void getKeyHeatmap(pando.v1.GetKeyHeatmapRequest request,
+      StreamObserver<pando.v1.KeyHeatmapResponse> response) {
+    pd.answerAsLeader(response, book -> heatmap(pd.heatmap()));
+  }
+
+  static pando.v1.KeyHeatmapResponse heatmap(pando.pd.hot.KeyHeatmap heatmap) {
+    pando.v1.KeyHeatmapResponse.Builder answer = pando.v1.KeyHeatmapResponse.newBuilder()
+        .setBuckets(heatmap.buckets())
+        .setSampleEveryMs(heatmap.sampleEveryMs());
+    for (pando.pd.hot.KeyHeatmap.Sample sample : heatmap.samples()) {
+      pando.v1.HeatmapSample.Builder proto = answer.addSamplesBuilder().setAtMs(sample.atMs());
+      for (int b = 0; b < sample.readsPerSec().length; b++) {
+        proto.addReadsPerSecond(sample.readsPerSec()[b]).addWritesPerSecond(sample.writesPerSec()[b]);
+      }
+      for (long start : sample.rangeStarts()) {
+        proto.addRangeStarts(start);
+      }
+    }
+    return answer.build();
   }
 
   @Override

@@ -93,6 +93,8 @@ final class HotKeyOperator {
         step.whenComplete((ignored, error) -> {
           running.remove(hot.key());
           if (error != null) {
+            pd.operatorCounts().count(hot.state() == HotKey.State.UNSALTING ? OperatorCounts.Kind.UNSALT
+                : OperatorCounts.Kind.SALT, OperatorCounts.Outcome.FAILED);
             LOG.info("pd={} event=hot-key-step-failed key={} state={} error=\"{}\"", pd.id(),
                 pando.pd.hot.KeyText.of(hot.key()), hot.state(), error.toString());
           }
@@ -107,7 +109,8 @@ final class HotKeyOperator {
       case SALTING -> (readHot ? ask(state, via, hot, HotKeyStepRequest.Step.FILL_COPIES) : done())
           .thenCompose(ignored -> {
             filledAtMs.put(hot.key(), nowMs);
-            return set(hot, hot.withState(HotKey.State.ACTIVE));
+            return set(hot, hot.withState(HotKey.State.ACTIVE))
+                .thenRun(() -> pd.operatorCounts().count(OperatorCounts.Kind.SALT, OperatorCounts.Outcome.DONE));
           });
       case ACTIVE -> {
         Long filled = filledAtMs.putIfAbsent(hot.key(), nowMs);
@@ -119,7 +122,8 @@ final class HotKeyOperator {
       }
       case UNSALTING -> ask(state, via, hot,
               readHot ? HotKeyStepRequest.Step.DELETE_COPIES : HotKeyStepRequest.Step.FOLD_COUNTER)
-          .thenCompose(ignored -> drop(hot));
+          .thenCompose(ignored -> drop(hot))
+          .thenRun(() -> pd.operatorCounts().count(OperatorCounts.Kind.UNSALT, OperatorCounts.Outcome.DONE));
     };
   }
 

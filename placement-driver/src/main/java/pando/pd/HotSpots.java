@@ -39,6 +39,7 @@ final class HotSpots {
   private Map<Long, Long> hotSinceMs = Map.of();
   private final List<HotRangeDetector.Decision.Split> pendingSplits = new ArrayList<>();
   private volatile Set<Long> hot = Set.of();
+  private final pando.pd.hot.KeyHeatmap heatmap = new pando.pd.hot.KeyHeatmap();
 
   /**
    * @param ranges when ranges are hot; empty to neither split by load nor spread leaders
@@ -48,6 +49,11 @@ final class HotSpots {
     this.pd = pd;
     this.detector = ranges.map(HotRangeDetector::new).orElse(null);
     this.keyDetector = keys.map(pando.pd.hot.HotKeyDetector::new);
+  }
+
+  /** The load of the hash space over time, sampled while this replica leads. */
+  pando.pd.hot.KeyHeatmap heatmap() {
+    return heatmap;
   }
 
   /** Each key's load by its plain key (copies summed in), for keys in the table or hot now. */
@@ -69,6 +75,7 @@ final class HotSpots {
       }
     }
     List<RangeLoad> loads = RangeLoads.fromReports(table, reports);
+    heatmap.offer(nowMs, System.currentTimeMillis(), loads, table.ranges().stream().map(r -> r.bounds()).toList());
     observeKeys(state, loads, nowMs);
     Set<Long> salted = pando.pd.hot.SaltedRanges.of(state.hotKeyTable(), table);
     if (detector == null) {
@@ -155,6 +162,7 @@ final class HotSpots {
     }
     LOG.info("pd={} event=load-split range={} at={} ops-per-sec={}", pd.id(), split.rangeId(),
         Long.toUnsignedString(split.splitHash(), 16), Math.round(split.opsPerSec()));
-    splitter.split(split.rangeId(), OptionalLong.of(split.splitHash()), book).exceptionally(e -> null);
+    splitter.split(split.rangeId(), OptionalLong.of(split.splitHash()), OperatorCounts.SplitReason.LOAD, book)
+        .exceptionally(e -> null);
   }
 }

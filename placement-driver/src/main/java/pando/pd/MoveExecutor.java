@@ -88,6 +88,7 @@ final class MoveExecutor {
         step.whenComplete((ignored, error) -> {
           running.remove(op.getOperatorId());
           if (error != null) {
+            pd.operatorCounts().count(OperatorCounts.Kind.MOVE, OperatorCounts.Outcome.FAILED);
             steps.put(op.getOperatorId(), steps.getOrDefault(op.getOperatorId(), "") + " (retrying: "
                 + describe(error) + ")");
             LOG.info("pd={} event=operator-step-failed operator={} range={} error=\"{}\"", pd.id(),
@@ -104,12 +105,13 @@ final class MoveExecutor {
     String from = op.getFromNode();
     String to = op.getToNode();
     if (found.isEmpty()) {
-      return finish(op, "range " + op.getRangeId() + " no longer exists");
+      return finish(op, "range " + op.getRangeId() + " no longer exists", OperatorCounts.Outcome.ABANDONED);
     }
     RangeDescriptor range = found.get();
     List<String> replicas = range.replicas();
     if (!replicas.contains(from)) {
-      return finish(op, replicas.contains(to) ? "done" : "source left the range another way");
+      return finish(op, replicas.contains(to) ? "done" : "source left the range another way",
+          replicas.contains(to) ? OperatorCounts.Outcome.DONE : OperatorCounts.Outcome.ABANDONED);
     }
     if (!replicas.contains(to)) {
       steps.put(op.getOperatorId(), "adding " + to + " to the range's replicas");
@@ -166,11 +168,14 @@ final class MoveExecutor {
         });
   }
 
-  private CompletableFuture<Void> finish(MoveOperator op, String why) {
+  private CompletableFuture<Void> finish(MoveOperator op, String why, OperatorCounts.Outcome outcome) {
     return pd.submit(PdCommand.newBuilder()
             .setRemoveOperator(RemoveOperatorCommand.newBuilder().setOperatorId(op.getOperatorId()))
             .build())
-        .thenAccept(result -> lastChangeMs.put(op.getRangeId(), PdServer.nowMillis()))
+        .thenAccept(result -> {
+          lastChangeMs.put(op.getRangeId(), PdServer.nowMillis());
+          pd.operatorCounts().count(OperatorCounts.Kind.MOVE, outcome);
+        })
         .thenRun(() -> LOG.info("pd={} event=operator-finished operator={} range={} from={} to={} outcome=\"{}\"",
             pd.id(), op.getOperatorId(), op.getRangeId(), op.getFromNode(), op.getToNode(), why));
   }
@@ -198,7 +203,9 @@ final class MoveExecutor {
   /** For the Admin service's manual transfers and the scheduler's. */
   CompletableFuture<Void> transferLeaderNow(long rangeId, String to) {
     return transferLeader(pd.state(), rangeId, to)
-        .thenRun(() -> lastChangeMs.put(rangeId, PdServer.nowMillis()));
+        .thenRun(() -> lastChangeMs.put(rangeId, PdServer.nowMillis()))
+        .whenComplete((ignored, error) -> pd.operatorCounts().count(OperatorCounts.Kind.TRANSFER_LEADER,
+            error == null ? OperatorCounts.Outcome.DONE : OperatorCounts.Outcome.FAILED));
   }
 
   private CompletableFuture<Void> call(PdState state, String nodeId,

@@ -58,6 +58,10 @@ final class PdMetrics implements Refreshable {
     HeartbeatBook book = pd.book();
     leader.set(book == null ? 0 : 1);
     if (book == null) {
+      // A replica that stopped leading must not go on reporting the figures it had as leader.
+      ranges.set(0);
+      underReplicated.set(0);
+      operators.set(0);
       nodes.register(List.of(), true);
       hotKeys.register(List.of(), true);
       heartbeatAge.register(List.of(), true);

@@ -66,6 +66,7 @@ public final class PdServer implements AutoCloseable {
   private final Leadership leadership;
   private final java.util.concurrent.atomic.AtomicBoolean bootstrapping = new java.util.concurrent.atomic.AtomicBoolean();
   private final NodeCalls nodeCalls = new NodeCalls();
+  private final OperatorCounts operatorCounts = new OperatorCounts();
   private final MoveExecutor moves = new MoveExecutor(this, nodeCalls);
   private final Splitter splitter;
   private final AutoScheduler scheduler;
@@ -127,6 +128,7 @@ public final class PdServer implements AutoCloseable {
     PdServer pd = new PdServer(config, raft, client, stateMachine);
     pando.metrics.RequestMetrics requests = new pando.metrics.RequestMetrics(registry);
     pd.metrics = new PdMetrics(pd, registry);
+    pd.operatorCounts.bindTo(registry);
     try {
       pd.api = NettyServerBuilder.forAddress(new InetSocketAddress(config.apiHost(), config.apiPort()))
           .intercept(requests.interceptor())
@@ -227,6 +229,16 @@ public final class PdServer implements AutoCloseable {
   }
 
   /** The registered nodes as this replica has applied them. */
+  /** The load of the hash space over time, as this replica sampled it while leading. */
+  pando.pd.hot.KeyHeatmap heatmap() {
+    return hotSpots.heatmap();
+  }
+
+  /** How this replica's operators ended, for its metrics. */
+  OperatorCounts operatorCounts() {
+    return operatorCounts;
+  }
+
   public NodeRegistry registry() {
     return stateMachine.state().nodes();
   }

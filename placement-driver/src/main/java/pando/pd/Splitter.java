@@ -76,7 +76,7 @@ final class Splitter {
         .ifPresent(r -> {
           LOG.info("pd={} event=size-split range={} data-bytes={} split-size={}", pd.id(), r.rangeId(),
               bytes.get(r.rangeId()), splitSizeBytes);
-          split(r.rangeId(), OptionalLong.empty(), book).exceptionally(e -> null);
+          split(r.rangeId(), OptionalLong.empty(), OperatorCounts.SplitReason.SIZE, book).exceptionally(e -> null);
         });
   }
 
@@ -84,7 +84,8 @@ final class Splitter {
    * Splits a range at {@code at}, or at the median hash of its keys. Completes with the two halves
    * once the table records them; fails if another split is running or the range refuses.
    */
-  CompletableFuture<SplitRangeResponse> split(long rangeId, OptionalLong at, HeartbeatBook book) {
+  CompletableFuture<SplitRangeResponse> split(long rangeId, OptionalLong at, OperatorCounts.SplitReason reason,
+      HeartbeatBook book) {
     if (!splitting.compareAndSet(false, true)) {
       return CompletableFuture.failedFuture(new IllegalStateException("another split is running; retry"));
     }
@@ -118,7 +119,10 @@ final class Splitter {
         .whenComplete((answer, error) -> {
           splitting.set(false);
           if (error != null) {
+            pd.operatorCounts().count(OperatorCounts.Kind.SPLIT, OperatorCounts.Outcome.FAILED);
             LOG.info("pd={} event=split-failed range={} error=\"{}\"", pd.id(), rangeId, error.toString());
+          } else {
+            pd.operatorCounts().split(reason);
           }
         });
   }

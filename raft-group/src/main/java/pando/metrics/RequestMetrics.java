@@ -32,10 +32,16 @@ public final class RequestMetrics {
       Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
       Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+  /** The service whose requests are users' reads and writes (the others are nodes' and operators'). */
+  private static final String DATA_SERVICE = "KV";
+
   private final MeterRegistry registry;
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Counter bytesIn;
   private final Counter bytesOut;
+  // Data requests' latencies since the previous drain, in microseconds (a heartbeat reports them).
+  private final org.HdrHistogram.Recorder dataLatencyMicros = new org.HdrHistogram.Recorder(2);
+  private long drainedAtNanos = System.nanoTime();
 
   public RequestMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -57,13 +63,30 @@ public final class RequestMetrics {
         return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
-            timer(shortName(service), method, status.getCode()).record(System.nanoTime() - start,
-                java.util.concurrent.TimeUnit.NANOSECONDS);
+            long elapsed = System.nanoTime() - start;
+            String name = shortName(service);
+            timer(name, method, status.getCode()).record(elapsed, java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (DATA_SERVICE.equals(name)) {
+              dataLatencyMicros.recordValue(Math.max(0, elapsed / 1_000));
+            }
             super.close(status, trailers);
           }
         }, headers);
       }
     };
+  }
+
+  /** Data requests answered over an interval: how many per second and their 99th percentile. */
+  public record DataLoad(double requestsPerSecond, double p99LatencyMillis) {}
+
+  /** The data requests answered since the previous call (or since this was made). */
+  public synchronized DataLoad drainDataLoad() {
+    long now = System.nanoTime();
+    org.HdrHistogram.Histogram interval = dataLatencyMicros.getIntervalHistogram();
+    double seconds = Math.max(1e-3, (now - drainedAtNanos) / 1e9);
+    drainedAtNanos = now;
+    long count = interval.getTotalCount();
+    return new DataLoad(count / seconds, count == 0 ? 0 : interval.getValueAtPercentile(99) / 1_000.0);
   }
 
   /** Counts the bytes of every call's messages. */

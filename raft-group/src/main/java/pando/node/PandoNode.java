@@ -72,7 +72,7 @@ public final class PandoNode implements AutoCloseable {
     NodeWriter writer = new NodeWriter(access);
     SaltedCopies copies = SaltedCopies.over(node.layout::get, writer, access, config.requestTimeoutMax());
     pando.metrics.RequestMetrics requests = new pando.metrics.RequestMetrics(registry);
-    node.metrics = new NodeMetrics(registry, replicas::localRangeIds, replicas::status);
+    node.metrics = new NodeMetrics(registry, replicas::localRangeIds, replicas::status, replicas::internals);
     try {
       node.api = NettyServerBuilder.forAddress(new InetSocketAddress(self.host(), self.apiPort()))
           .intercept(requests.interceptor())
@@ -105,7 +105,11 @@ public final class PandoNode implements AutoCloseable {
     if (!config.pdAddresses().isEmpty()) {
       node.heartbeater = new PdHeartbeater(self, replicas::localRangeIds, replicas::status, replicas::drainLoad,
           config.pdAddresses(), config.heartbeatInterval(), () -> node.layout.get().version(), node::adoptTable,
-          node.hotKeys);
+          node.hotKeys, () -> {
+            pando.metrics.RequestMetrics.DataLoad load = requests.drainDataLoad();
+            return pando.v1.NodeLoad.newBuilder().setRequestsPerSecond(load.requestsPerSecond())
+                .setP99LatencyMs(load.p99LatencyMillis()).build();
+          });
       node.heartbeater.start();
     }
     return node;

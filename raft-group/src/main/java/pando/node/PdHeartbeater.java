@@ -45,6 +45,7 @@ final class PdHeartbeater implements AutoCloseable {
   private final TableListener onNewerTable;
   private final Function<Long, java.util.Optional<ReplicaStatus>> status;
   private final LoadSource load;
+  private final java.util.function.Supplier<pando.v1.NodeLoad> nodeLoad;
   private final HotKeyView hotKeys;
   private final PdConnection pd;
   private final ScheduledExecutorService timer;
@@ -72,8 +73,10 @@ final class PdHeartbeater implements AutoCloseable {
   PdHeartbeater(ClusterMember self, java.util.function.Supplier<List<Long>> rangeIds,
       Function<Long, java.util.Optional<ReplicaStatus>> status, LoadSource load, List<String> pdAddresses,
       Duration interval,
-      java.util.function.LongSupplier layoutVersion, TableListener onNewerTable, HotKeyView hotKeys) {
+      java.util.function.LongSupplier layoutVersion, TableListener onNewerTable, HotKeyView hotKeys,
+      java.util.function.Supplier<pando.v1.NodeLoad> nodeLoad) {
     this.self = self;
+    this.nodeLoad = nodeLoad;
     this.rangeIds = rangeIds;
     this.layoutVersion = layoutVersion;
     this.onNewerTable = onNewerTable;
@@ -152,6 +155,7 @@ final class PdHeartbeater implements AutoCloseable {
         .setNodeId(self.id())
         .addAllReplicas(replicaStats())
         .setHotKeyTableSettledVersion(hotKeys.settledVersion())
+        .setLoad(nodeLoad.get())
         .build();
     return pd.call(channel -> PlacementDriverGrpc.newBlockingStub(channel)
         .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)

@@ -79,6 +79,10 @@ public final class KvStateMachine extends BaseStateMachine {
   private volatile long deliveredIndex;
   private volatile RaftServer.Division division;
   private final pando.stats.RangeLoadTracker load = new pando.stats.RangeLoadTracker(System::nanoTime);
+  // Entries applied to the store and the time it took; snapshots installed from a leader.
+  private final java.util.concurrent.atomic.LongAdder applies = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder applyNanos = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder snapshotInstalls = new java.util.concurrent.atomic.LongAdder();
 
   public KvStateMachine() {
     this((rangeId, newRangeId) -> { });
@@ -138,6 +142,7 @@ public final class KvStateMachine extends BaseStateMachine {
   @Override
   public void reinitialize() throws IOException {
     // Called after a snapshot from the leader replaced our state machine directory.
+    snapshotInstalls.increment();
     closeStore();
     load(storage.loadLatestSnapshot());
     if (getLifeCycleState() == LifeCycle.State.PAUSED) {
@@ -204,9 +209,12 @@ public final class KvStateMachine extends BaseStateMachine {
       return applySplit(entry, command.getSplit());
     }
     countLoad(command);
+    long start = System.nanoTime();
+    java.util.Optional<RangeResult> applied = store.apply(entry.getTerm(), entry.getIndex(), command);
+    applyNanos.add(System.nanoTime() - start);
+    applies.increment();
     return CompletableFuture.completedFuture(
-        store
-            .apply(entry.getTerm(), entry.getIndex(), command)
+        applied
             .map(
                 result -> {
                   advanceApplied(entry.getTerm(), entry.getIndex());
@@ -397,6 +405,16 @@ public final class KvStateMachine extends BaseStateMachine {
   }
 
   /** Size of the store file on disk, 0 if it cannot be read; for statistics. */
+  /** Entries applied to the store since this replica opened, and the total time they took. */
+  public pando.raft.metrics.LightRatisMetrics.TimerTotals applyTotals() {
+    return new pando.raft.metrics.LightRatisMetrics.TimerTotals(applies.sum(), applyNanos.sum());
+  }
+
+  /** Snapshots installed from a leader since this replica opened. */
+  public long snapshotInstalls() {
+    return snapshotInstalls.sum();
+  }
+
   public long storeBytes() {
     try {
       return java.nio.file.Files.size(liveFile);

@@ -32,6 +32,7 @@ import pando.internal.v1.RangeCommand;
 import pando.internal.v1.RangeQuery;
 import pando.internal.v1.RangeResult;
 import pando.raft.RangeGroups.Peer;
+import pando.raft.metrics.LightRatisMetrics;
 
 /**
  * The ranges of one node: a single Ratis server hosting one Raft group per local range
@@ -39,6 +40,8 @@ import pando.raft.RangeGroups.Peer;
  * a Ratis client per range of the cluster for membership changes and leader transfers.
  */
 public final class RangeReplicas implements AutoCloseable {
+  // Ratis's registry of a division's log metrics (RaftLogMetricsBase.RATIS_LOG_WORKER_METRICS).
+  private static final String LOG_WORKER = "log_worker";
   private static final Logger LOG = LoggerFactory.getLogger(RangeReplicas.class);
   private static final int SNAPSHOTS_KEPT = 2;
   // Group commit: an entry carries at most this many writes, and a range has at most this many
@@ -594,6 +597,36 @@ public final class RangeReplicas implements AutoCloseable {
           sm.bounds(),
           sm.version());
     });
+  }
+
+  /** This replica's Raft log, apply and snapshot totals, and on the leader its followers' lag. */
+  public Optional<RaftInternals> internals(long rangeId) {
+    return division(rangeId).map(division -> {
+      KvStateMachine sm = (KvStateMachine) division.getStateMachine();
+      String member = division.getMemberId().toString();
+      return new RaftInternals(
+          LightRatisMetrics.timer(member, LOG_WORKER, "appendEntryLatency"),
+          LightRatisMetrics.timer(member, LOG_WORKER, "flushTime"),
+          sm.applyTotals(),
+          sm.snapshotInstalls(),
+          followerLag(division));
+    });
+  }
+
+  private static Map<String, Long> followerLag(RaftServer.Division division) {
+    if (!division.getInfo().isLeader()) {
+      return Map.of();
+    }
+    // The follower list and the match indices come from the same leader state, in the same order.
+    List<org.apache.ratis.proto.RaftProtos.ServerRpcProto> followers =
+        division.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+    long[] matched = division.getInfo().getFollowerMatchIndices();
+    long committed = division.getRaftLog().getLastCommittedIndex();
+    Map<String, Long> lag = new java.util.TreeMap<>();
+    for (int i = 0; i < Math.min(followers.size(), matched.length); i++) {
+      lag.put(followers.get(i).getId().getId().toStringUtf8(), Math.max(0, committed - matched[i]));
+    }
+    return lag;
   }
 
   /** This node's replica's load since the previous call (see {@link KvStateMachine#drainLoad}). */

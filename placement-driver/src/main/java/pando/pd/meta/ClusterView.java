@@ -251,6 +251,8 @@ public final class ClusterView {
         .setLeaders(leaders)
         .setKeys(keys)
         .setBytes(bytes)
+        .setRequestsPerSecond(book.load(id).getRequestsPerSecond())
+        .setP99LatencyMs(book.load(id).getP99LatencyMs())
         .build();
   }
 }

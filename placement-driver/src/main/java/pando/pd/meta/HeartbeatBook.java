@@ -46,7 +46,7 @@ public final class HeartbeatBook {
   // Nodes that registered with this leader and have not heartbeated since: when they registered.
   private final Map<String, Long> registeredAtMs = new HashMap<>();
 
-  private record Heard(long atMs, List<ReplicaStats> replicas, long hotKeyTableSettled) {}
+  private record Heard(long atMs, List<ReplicaStats> replicas, long hotKeyTableSettled, pando.v1.NodeLoad load) {}
 
   /**
    * A book for a replica that became leader at {@code leaderSinceMs}, keeping statistics of at most
@@ -88,7 +88,7 @@ public final class HeartbeatBook {
       replicas = replicas.subList(0, maxReplicasPerNode);
     }
     byNode.put(heartbeat.getNodeId(), new Heard(nowMs, List.copyOf(replicas),
-        heartbeat.getHotKeyTableSettledVersion()));
+        heartbeat.getHotKeyTableSettledVersion(), heartbeat.getLoad()));
     registeredAtMs.remove(heartbeat.getNodeId());
   }
 
@@ -124,6 +124,12 @@ public final class HeartbeatBook {
     Heard heard = byNode.get(nodeId);
     // Clamped so that a clock step backwards cannot produce -1, which means "never".
     return heard == null ? -1 : Math.max(0, nowMs - heard.atMs());
+  }
+
+  /** The data requests the node answered over the interval before its last heartbeat; zeros if none. */
+  public synchronized pando.v1.NodeLoad load(String nodeId) {
+    Heard heard = byNode.get(nodeId);
+    return heard == null ? pando.v1.NodeLoad.getDefaultInstance() : heard.load();
   }
 
   /** The replica statistics of the node's last heartbeat (at most the bound); empty if none. */

@@ -28,17 +28,44 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class LightRatisMetrics extends MetricRegistries {
   private final Map<MetricRegistryInfo, Registry> registries = new ConcurrentHashMap<>();
+  // The same registries by member and component, so a scrape finds a replica's in one lookup.
+  private final Map<String, Registry> byMember = new ConcurrentHashMap<>();
   private final List<Consumer<RatisMetricRegistry>> onAdd = new CopyOnWriteArrayList<>();
+
+  /** The count and total time of one of Ratis's timers. */
+  public record TimerTotals(long count, long totalNanos) {
+    public static final TimerTotals NONE = new TimerTotals(0, 0);
+  }
+
+  /**
+   * The totals of Ratis's timer {@code name} in the registry of {@code component} (such as {@code
+   * log_worker}) for {@code member} (a {@code RaftGroupMemberId} as text); {@link TimerTotals#NONE}
+   * if Ratis has not timed it here or loaded other metrics than these.
+   */
+  public static TimerTotals timer(String member, String component, String name) {
+    if (!(MetricRegistries.global() instanceof LightRatisMetrics light)) {
+      return TimerTotals.NONE;
+    }
+    Registry registry = light.byMember.get(memberKey(member, component));
+    Timer timer = registry == null ? null : registry.timers.get(name);
+    return timer == null ? TimerTotals.NONE : new TimerTotals(timer.count.sum(), timer.totalNanos.sum());
+  }
+
+  private static String memberKey(String member, String component) {
+    return member + '/' + component;
+  }
 
   @Override
   public void clear() {
     registries.clear();
+    byMember.clear();
   }
 
   @Override
   public RatisMetricRegistry create(MetricRegistryInfo info) {
     return registries.computeIfAbsent(info, i -> {
       Registry created = new Registry(i);
+      byMember.put(memberKey(i.getPrefix(), i.getMetricsComponentName()), created);
       onAdd.forEach(listener -> listener.accept(created));
       return created;
     });
@@ -46,7 +73,11 @@ public final class LightRatisMetrics extends MetricRegistries {
 
   @Override
   public boolean remove(MetricRegistryInfo key) {
-    return registries.remove(key) != null;
+    Registry removed = registries.remove(key);
+    if (removed != null) {
+      byMember.remove(memberKey(key.getPrefix(), key.getMetricsComponentName()), removed);
+    }
+    return removed != null;
   }
 
   @Override
