@@ -65,11 +65,6 @@ step "etcd: $(etcd --version 2>/dev/null | head -1)"
 # --- 2. the jars ---------------------------------------------------------------------------------
 pando_jar="$root/cli/target/pando.jar"
 bench_jar="$root/bench/target/pando-bench.jar"
-stale() { # true if jar $1 is missing or older than a source or pom
-  [[ ! -f "$1" ]] \
-    || [[ -n "$(find "$root" -path "$root/*/src/*" -newer "$1" -print -quit 2>/dev/null)" ]] \
-    || [[ -n "$(find "$root" -maxdepth 2 -name pom.xml -newer "$1" -print -quit 2>/dev/null)" ]]
-}
 if stale "$pando_jar" || stale "$bench_jar"; then
   $build || fail "a jar is missing or older than the sources ($pando_jar, $bench_jar); build with: mvn -B -DskipTests package"
   step "building the jars (mvn package, tests skipped)"

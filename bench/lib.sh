@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by the bench scripts, not run: waiting with a deadline, free ports, the run directory,
 # stopping by PID what a script started, a 3-member etcd cluster on 127.0.0.1, and processes' CPU
-# time. The sourcing script defines step and fail (a line on stderr; that line, then exit 1).
+# time, and whether a jar is stale. The sourcing script defines step and fail (a line on stderr; that line, then exit 1).
 
 # Every process the script started and has not stopped yet; stop_all stops them.
 pids=()
@@ -112,4 +112,10 @@ cpu_ticks() {
     total=$((total + ticks))
   done
   printf '%s\n' "$total"
+}
+
+stale() { # true if jar $1 is missing or older than a source or pom under $root
+  [[ ! -f "$1" ]] \
+    || [[ -n "$(find "$root" -path "$root/*/src/*" -newer "$1" -print -quit 2>/dev/null)" ]] \
+    || [[ -n "$(find "$root" -maxdepth 2 -name pom.xml -newer "$1" -print -quit 2>/dev/null)" ]]
 }

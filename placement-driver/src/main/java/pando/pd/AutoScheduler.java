@@ -1,28 +1,22 @@
 package pando.pd;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pando.api.range.Epoch;
 import pando.api.range.RangeDescriptor;
-import pando.api.range.RangeTable;
 import pando.internal.v1.AddOperatorCommand;
 import pando.internal.v1.MoveOperator;
-import pando.internal.v1.NodeRecord;
 import pando.internal.v1.PdCommand;
 import pando.internal.v1.PdResult;
-import pando.pd.meta.ClusterView;
 import pando.pd.meta.HeartbeatBook;
 import pando.pd.meta.PdState;
 import pando.pd.schedule.ClusterState;
 import pando.pd.schedule.NodeStatus;
 import pando.pd.schedule.Operator;
 import pando.pd.schedule.Scheduler;
-import pando.v1.ReplicaStats;
 
 /**
  * The I/O around the pure {@link Scheduler}: on the PD leader, builds its input from the durable
@@ -63,7 +57,7 @@ final class AutoScheduler {
     for (Operator op : proposed) {
       LOG.info("pd={} event=scheduled kind={} range={} from={} to={} reason={}", pd.id(),
           op instanceof Operator.MoveReplica ? "move" : "transfer-leader", op.rangeId(), op.from(), op.to(),
-          reasonName(op.reason()));
+          SchedulerInput.reasonName(op.reason()));
       if (op instanceof Operator.MoveReplica move) {
         record(move);
       } else if (op instanceof Operator.TransferLeader transfer) {
@@ -74,25 +68,7 @@ final class AutoScheduler {
   }
 
   private ClusterState input(PdState state, HeartbeatBook book, long now) {
-    RangeTable table = state.ranges().orElseThrow();
-    List<RangeDescriptor> ranges = table.ranges().stream()
-        .map(r -> r.withLeader(ClusterView.leaderHint(r, book)))
-        .toList();
-    Map<Long, Long> bytes = new HashMap<>();
-    List<NodeStatus> nodes = new ArrayList<>();
-    for (NodeRecord node : state.nodes().nodes()) {
-      nodes.add(new NodeStatus(node.getNodeId(), book.state(node.getNodeId(), now), node.getDraining()));
-      for (ReplicaStats replica : book.replicas(node.getNodeId())) {
-        bytes.merge(replica.getRangeId(), replica.getBytes(), Math::max);
-      }
-    }
-    List<Operator> inFlight = new ArrayList<>(transfers.values());
-    for (MoveOperator op : state.operators()) {
-      Epoch epoch = table.byId(op.getRangeId()).map(RangeDescriptor::epoch).orElse(Epoch.initial());
-      inFlight.add(new Operator.MoveReplica(op.getRangeId(), epoch, op.getFromNode(), op.getToNode(),
-          reasonOf(op.getReason())));
-    }
-    return new ClusterState(ranges, bytes, nodes, inFlight, moves.lastChanges(), hotRanges.get());
+    return SchedulerInput.of(state, book, now, transfers.values(), moves.lastChanges(), hotRanges.get());
   }
 
   /**
@@ -123,7 +99,7 @@ final class AutoScheduler {
             .setRangeId(move.rangeId())
             .setFromNode(move.from())
             .setToNode(move.to())
-            .setReason(reasonName(move.reason()))
+            .setReason(SchedulerInput.reasonName(move.reason()))
             .setCreatedAtMs(System.currentTimeMillis())))
             .build())
         .whenComplete((result, error) -> {
@@ -145,18 +121,5 @@ final class AutoScheduler {
             transfer.to(), error.toString());
       }
     });
-  }
-
-  static String reasonName(Operator.Reason reason) {
-    return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-  }
-
-  private static Operator.Reason reasonOf(String name) {
-    for (Operator.Reason reason : Operator.Reason.values()) {
-      if (reasonName(reason).equals(name)) {
-        return reason;
-      }
-    }
-    return Operator.Reason.BALANCE_REPLICAS; // a manual move: it occupies its nodes all the same
   }
 }

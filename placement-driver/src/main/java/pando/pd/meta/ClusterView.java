@@ -42,19 +42,27 @@ public final class ClusterView {
 
   /** One {@link NodeInfo} per node registered in the state, sorted by node id. */
   public static List<NodeInfo> nodes(PdState state, HeartbeatBook book, long nowMs) {
+    // One pass over the table: asking node by node would read the whole table for each node.
+    Map<String, Integer> inTable = new HashMap<>();
+    state.ranges().ifPresent(t -> t.ranges().forEach(r -> r.replicas().forEach(n -> inTable.merge(n, 1, Integer::sum))));
     return nodes(state.nodes(), book, nowMs).stream()
         .map(n -> n.toBuilder()
             .setDraining(state.nodes().node(n.getNodeId()).map(NodeRecord::getDraining).orElse(false))
-            .setReplicasInTable(state.rangesOn(n.getNodeId()).size())
+            .setReplicasInTable(inTable.getOrDefault(n.getNodeId(), 0))
             .build())
         .toList();
   }
 
   /** Ranges with fewer than {@code replication} replicas on nodes that are UP. */
   public static int underReplicated(PdState state, HeartbeatBook book, long nowMs, int replication) {
+    java.util.Set<String> up = new java.util.HashSet<>();
+    state.nodes().nodes().forEach(n -> {
+      if (book.state(n.getNodeId(), nowMs) == pando.v1.NodeState.UP) {
+        up.add(n.getNodeId());
+      }
+    });
     return (int) state.ranges().map(t -> t.ranges().stream()
-            .filter(r -> r.replicas().stream()
-                .filter(n -> book.state(n, nowMs) == pando.v1.NodeState.UP).count() < replication)
+            .filter(r -> r.replicas().stream().filter(up::contains).count() < replication)
             .count())
         .orElse(0L).longValue();
   }
@@ -162,16 +170,47 @@ public final class ClusterView {
     return leaderHint(range, Reports.of(List.of(range), book));
   }
 
+  /**
+   * Every range with its leader hint (see {@link #leaderHint}), reading each node's heartbeat
+   * once: asking range by range reads a node's whole heartbeat per range, which grows with the
+   * square of the ranges.
+   */
+  public static List<RangeDescriptor> withLeaderHints(Collection<RangeDescriptor> ranges, HeartbeatBook book) {
+    // Only leaders' reports matter: gather them in one pass, then judge each range's claims.
+    java.util.Set<String> holders = new java.util.TreeSet<>();
+    ranges.forEach(r -> holders.addAll(r.replicas()));
+    Map<Long, List<ReplicaClaim>> claims = new HashMap<>();
+    for (String node : holders) {
+      for (ReplicaStats stats : book.replicas(node)) {
+        if (stats.getLeader()) {
+          claims.computeIfAbsent(stats.getRangeId(), id -> new java.util.ArrayList<>(1))
+              .add(new ReplicaClaim(node, stats.getAppliedIndex()));
+        }
+      }
+    }
+    return ranges.stream().map(r -> r.withLeader(claims.getOrDefault(r.rangeId(), List.of()).stream()
+            .filter(c -> r.replicas().contains(c.node()))
+            .min(CLAIM_ORDER)
+            .map(ReplicaClaim::node)))
+        .toList();
+  }
+
+  /** A replica's report that it leads its range, at its applied index. */
+  private record ReplicaClaim(String node, long appliedIndex) {}
+
+  // The claim with the highest applied index wins (a deposed leader that has not heard yet is
+  // behind), then the lowest node id, as in leaderHint.
+  private static final Comparator<ReplicaClaim> CLAIM_ORDER =
+      Comparator.comparingLong(ReplicaClaim::appliedIndex).reversed().thenComparing(ReplicaClaim::node);
+
   private static Optional<String> leaderHint(RangeDescriptor range, Reports reports) {
-    record Claim(String node, long appliedIndex) {}
     return range.replicas().stream()
         .flatMap(node -> reports.of(node, range.rangeId())
             .filter(ReplicaStats::getLeader)
-            .map(stats -> new Claim(node, stats.getAppliedIndex()))
+            .map(stats -> new ReplicaClaim(node, stats.getAppliedIndex()))
             .stream())
-        .min(Comparator.comparingLong(Claim::appliedIndex).reversed()
-            .thenComparing(Claim::node))
-        .map(Claim::node);
+        .min(CLAIM_ORDER)
+        .map(ReplicaClaim::node);
   }
 
   private static pando.v1.Range withLeaderHint(RangeDescriptor range, Reports reports) {

@@ -20,11 +20,12 @@ import pando.v1.ReplicaStats;
  * from its registration, and has {@link #FIRST_HEARTBEAT_WITHIN_MS} to send its first heartbeat.
  *
  * <p>Memory is bounded per node: of each heartbeat, the statistics of at most {@code
- * maxReplicasPerNode} replicas are kept (the first ones, in the order the node sent them); the
- * rest are dropped, and counts derived from the book count only what was kept. The book does not
+ * maxReplicasPerNode} replicas are kept (the first ones, in the order the node sent them, and
+ * of a range listed twice only its first entry); the rest are dropped, and counts derived from the
+ * book count only what was kept. The book does not
  * know which nodes are registered; callers {@link #forget} removed nodes.
  *
- * <p>Thread-safe: every method is synchronized, and returned lists are immutable copies. Times are
+ * <p>Thread-safe: every method is synchronized, and returned lists are immutable. Times are
  * milliseconds passed in by the caller, best from a monotonic clock; the book never reads one.
  */
 public final class HeartbeatBook {
@@ -83,11 +84,18 @@ public final class HeartbeatBook {
     if (heartbeat.getNodeId().isEmpty()) {
       throw new IllegalArgumentException("heartbeat without a node id");
     }
-    List<ReplicaStats> replicas = heartbeat.getReplicasList();
-    if (replicas.size() > maxReplicasPerNode) {
-      replicas = replicas.subList(0, maxReplicasPerNode);
+    // A range listed twice keeps its first entry, so every reader of the book sees one per range.
+    List<ReplicaStats> replicas = new java.util.ArrayList<>(Math.min(heartbeat.getReplicasCount(), maxReplicasPerNode));
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (ReplicaStats replica : heartbeat.getReplicasList()) {
+      if (replicas.size() == maxReplicasPerNode) {
+        break;
+      }
+      if (seen.add(replica.getRangeId())) {
+        replicas.add(replica);
+      }
     }
-    byNode.put(heartbeat.getNodeId(), new Heard(nowMs, List.copyOf(replicas),
+    byNode.put(heartbeat.getNodeId(), new Heard(nowMs, java.util.Collections.unmodifiableList(replicas),
         heartbeat.getHotKeyTableSettledVersion(), heartbeat.getLoad()));
     registeredAtMs.remove(heartbeat.getNodeId());
   }

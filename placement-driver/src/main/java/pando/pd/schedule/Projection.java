@@ -29,9 +29,10 @@ import pando.api.range.RangeDescriptor;
  */
 final class Projection {
   private final Map<String, NodeStatus> nodes = new TreeMap<>();
-  private final Map<Long, Epoch> epochs = new TreeMap<>();
-  private final Map<Long, List<String>> replicas = new HashMap<>();
-  private final Map<Long, String> leaders = new HashMap<>();
+  // Per range; sized for the table up front: a round builds these for every range, twice.
+  private final Map<Long, Epoch> epochs;
+  private final Map<Long, List<String>> replicas;
+  private final Map<Long, String> leaders;
   private final ClusterState state;
   private final Set<Long> busy = new HashSet<>();
   private final Map<String, SortedSet<Long>> rangesByNode = new HashMap<>();
@@ -41,6 +42,10 @@ final class Projection {
 
   private Projection(ClusterState state) {
     this.state = state;
+    int capacity = (int) Math.min(1 << 30, state.ranges().size() * 4L / 3 + 1);
+    this.epochs = new HashMap<>(capacity);
+    this.replicas = new HashMap<>(capacity);
+    this.leaders = new HashMap<>(capacity);
     state.nodes().forEach(node -> nodes.put(node.id(), node));
     for (RangeDescriptor range : state.ranges()) {
       long id = range.rangeId();

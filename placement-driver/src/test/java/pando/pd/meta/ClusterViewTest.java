@@ -219,6 +219,7 @@ class ClusterViewTest {
     String wire = leader.orElse("");
 
     assertThat(ClusterView.leaderHint(TABLE.byId(1).orElseThrow(), book)).isEqualTo(leader);
+    assertThat(ClusterView.withLeaderHints(TABLE.ranges(), book).get(0).leader()).isEqualTo(leader);
     assertThat(ClusterView.rangeTable(BOOTSTRAPPED, book).getRanges(0).getLeader())
         .isEqualTo(wire);
     assertThat(ClusterView.ranges(BOOTSTRAPPED, book, NOW).getRanges(0).getRange().getLeader())
@@ -236,6 +237,9 @@ class ClusterViewTest {
 
     assertThat(ClusterView.rangeTable(BOOTSTRAPPED, book).getRangesList())
         .extracting(pando.v1.Range::getLeader)
+        .containsExactly("a", "c", "", "a");
+    assertThat(ClusterView.withLeaderHints(TABLE.ranges(), book))
+        .extracting(r -> r.leader().orElse(""))
         .containsExactly("a", "c", "", "a");
   }
 

@@ -167,6 +167,14 @@ class HeartbeatBookTest {
   }
 
   @Test
+  void aRangeListedTwiceKeepsItsFirstEntry() {
+    book.record(heartbeat("n1", replica(1, false, 5, 50), replica(2, true, 6, 60), replica(1, true, 9, 90)),
+        LEADER_SINCE);
+
+    assertThat(book.replicas("n1")).containsExactly(replica(1, false, 5, 50), replica(2, true, 6, 60));
+  }
+
+  @Test
   void aNodeNeverHeardFromHasNoReplicas() {
     assertThat(book.replicas("n9")).isEmpty();
   }
