@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DataCommands.Del.class,
       DataCommands.Cas.class,
       DataCommands.Incr.class,
+      LoadCommand.class,
       BenchCommand.class,
       MaelstromCommand.class,
       CheckCommand.class,

@@ -280,6 +280,31 @@ public final class RoutingClient implements KvClient {
         });
   }
 
+  /**
+   * Loads {@code records} in batches grouped by range, with a bounded number in flight (see
+   * {@link BulkLoad}): records the API refuses are rejected with the reason and the rest written.
+   *
+   * @throws BulkLoad.LoadFailed if a batch could not be written even after retries; its progress
+   *     says from where a rerun can go on
+   */
+  public BulkLoad.Result load(java.util.Iterator<BulkLoad.Record> records, BulkLoad.Options options,
+      java.util.function.Consumer<BulkLoad.Progress> onProgress) {
+    return BulkLoad.run(records, new BulkLoad.Writer() {
+      @Override
+      public void write(List<BulkLoad.Record> batch) {
+        Map<byte[], byte[]> entries = new java.util.LinkedHashMap<>();
+        batch.forEach(r -> entries.put(r.key(), r.value()));
+        batchPut(entries);
+      }
+
+      @Override
+      public long groupOf(byte[] key) {
+        // 0 until the first request fetched the table: those records share one group.
+        return shared.routes().view().locate(key).map(pando.api.range.RangeDescriptor::rangeId).orElse(0L);
+      }
+    }, limits, options, onProgress);
+  }
+
   /** A write of one key to its range's leader, with this client's identity for it. */
   private <T> T write(ByteString key, WriteRpc<T> rpc) {
     AtomicReference<T> answer = new AtomicReference<>();
