@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import pando.maelstrom.harness.FaultSchedule;
 
 /**
  * The faults of one {@code pando check} run, drawn from a seed: when each begins and ends, and what
@@ -41,6 +42,14 @@ final class CheckPlan {
     /** A checked key salted as read-hot, then unsalted. */
     SALT;
 
+    /**
+     * True for kinds that act from their start to their end (a cut healed, a paused node continued,
+     * a killed node restarted, a salted key unsalted); the others act at their start only.
+     */
+    boolean lasting() {
+      return cutsLinks() || this == PAUSE || this == KILL || this == SALT;
+    }
+
     /** True for kinds that cut links, which need a network the check can cut. */
     boolean cutsLinks() {
       return this == ISOLATE || this == PARTITION;
@@ -68,7 +77,7 @@ final class CheckPlan {
   /**
    * One fault: a kind with the processes it acts on ({@code sideA} and {@code sideB} for cuts, the
    * node in {@code sideA} for pause and kill; empty for topology faults), from {@code start} to
-   * {@code end} after the run began. Topology faults other than SALT act at their start only.
+   * {@code end} after the run began; see {@link Kind#lasting}.
    */
   record Fault(Duration start, Duration end, Kind kind, List<String> sideA, List<String> sideB) {
     Fault {
@@ -145,10 +154,10 @@ final class CheckPlan {
     List<Fault> faults = new ArrayList<>();
     long t = 0;
     while (!kinds.isEmpty() && faults.size() < MAX_FAULTS) { // t grows by >= 1 ms per pass
-      long start = t + between(random, options.minGap(), options.maxGap());
+      long start = t + FaultSchedule.millisBetween(random, options.minGap(), options.maxGap());
       Kind kind = kinds.get(random.nextInt(kinds.size()));
-      boolean lasting = kind.cutsLinks() || kind == Kind.PAUSE || kind == Kind.KILL || kind == Kind.SALT;
-      long end = lasting ? start + between(random, options.minFault(), options.maxFault()) : start;
+      long end = kind.lasting()
+          ? start + FaultSchedule.millisBetween(random, options.minFault(), options.maxFault()) : start;
       if (end > limit) {
         break;
       }
@@ -176,11 +185,6 @@ final class CheckPlan {
         List.copyOf(new TreeSet<>(processes.subList(k, processes.size()))));
   }
 
-  private static long between(Random random, Duration min, Duration max) {
-    long lo = min.toMillis();
-    long hi = max.toMillis();
-    return lo == hi ? lo : lo + random.nextLong(hi - lo + 1);
-  }
 
   static String seconds(Duration d) {
     return String.format(Locale.ROOT, "%d.%03ds", d.toSeconds(), d.toMillisPart());

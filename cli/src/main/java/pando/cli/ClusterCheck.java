@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import com.google.protobuf.ByteString;
 import pando.api.KeyHash;
@@ -189,23 +188,8 @@ final class ClusterCheck {
         faults.apply(plan);
         return null;
       });
-      while (System.nanoTime() - end < 0) {
-        long left = Math.min(PROGRESS_EVERY.toNanos(), end - System.nanoTime());
-        try {
-          clients.get(0).get(Math.max(1, left), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException stillRunning) {
-          // the usual case
-        }
-        if (clients.get(0).isDone()) {
-          clients.get(0).get(); // rethrows a client's failure
-        }
-        progress("ops");
-      }
-      long grace = config.requestTimeout().toMillis() * 3 + 10_000;
-      for (Future<?> c : clients) {
-        c.get(grace, TimeUnit.MILLISECONDS);
-      }
-      faulter.get(grace + READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      pando.maelstrom.run.RunWait.await(end, clients, faulter, PROGRESS_EVERY, () -> progress("ops"),
+          config.requestTimeout().multipliedBy(3).plusSeconds(10), READY_TIMEOUT);
       progress("clients done");
     } finally {
       threads.shutdownNow();
@@ -268,15 +252,11 @@ final class ClusterCheck {
         String what = attempt("begin", fault, () -> begin(fault));
         faultLog.add(String.format(Locale.ROOT, "+%.1fs %s", (began - startNanos) / 1e9, what));
         progress(what);
-        if (lasts(fault)) {
+        if (fault.kind().lasting()) {
           sleepUntil(began + fault.end().minus(fault.start()).toNanos());
           progress(attempt("end", fault, () -> end(fault)));
         }
       }
-    }
-
-    private boolean lasts(CheckPlan.Fault fault) {
-      return !fault.end().equals(fault.start()) || fault.kind() == CheckPlan.Kind.SALT;
     }
 
     private void sleepUntil(long nanos) throws InterruptedException {

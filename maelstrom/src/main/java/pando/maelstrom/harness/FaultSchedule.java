@@ -272,8 +272,8 @@ public final class FaultSchedule {
     List<Fault> faults = new ArrayList<>();
     long t = 0;
     while (!kinds.isEmpty() && faults.size() < MAX_FAULTS) { // t grows by >= 1 ms per pass
-      long start = t + between(random, options.minGap(), options.maxGap());
-      long end = start + between(random, options.minFault(), options.maxFault());
+      long start = t + millisBetween(random, options.minGap(), options.maxGap());
+      long end = start + millisBetween(random, options.minFault(), options.maxFault());
       if (end > limit) {
         break;
       }
@@ -362,8 +362,8 @@ public final class FaultSchedule {
         List.copyOf(new TreeSet<>(nodes.subList(k, nodes.size()))));
   }
 
-  /** Milliseconds drawn uniformly from {@code [min, max]}. */
-  private static long between(Random random, Duration min, Duration max) {
+  /** Milliseconds drawn uniformly from {@code [min, max]}; the fault schedules' one rule for lengths and gaps. */
+  public static long millisBetween(Random random, Duration min, Duration max) {
     long lo = min.toMillis();
     long hi = max.toMillis();
     return lo == hi ? lo : lo + random.nextLong(hi - lo + 1);

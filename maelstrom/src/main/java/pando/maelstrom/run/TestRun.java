@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import pando.maelstrom.check.Event;
 import pando.maelstrom.check.HistoryJson;
@@ -253,24 +252,8 @@ public final class TestRun {
         applyFaults(faults);
         return null;
       });
-      // Progress until the end of the run; a timed wait on a client returns early if it fails.
-      while (System.nanoTime() - end < 0) {
-        long left = Math.min(PROGRESS_EVERY.toNanos(), end - System.nanoTime());
-        try {
-          clients.get(0).get(Math.max(1, left), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException stillRunning) {
-          // the usual case
-        }
-        if (clients.get(0).isDone()) {
-          clients.get(0).get(); // rethrows a client failure
-        }
-        progress("ops");
-      }
-      long grace = config.clientTimeout().toMillis() + 10_000;
-      for (Future<?> c : clients) {
-        c.get(grace, TimeUnit.MILLISECONDS);
-      }
-      faulter.get(grace + 4 * INIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      RunWait.await(end, clients, faulter, PROGRESS_EVERY, () -> progress("ops"),
+          config.clientTimeout().plusSeconds(10), INIT_TIMEOUT.multipliedBy(4));
       progress("clients done");
     } finally {
       threads.shutdownNow();
