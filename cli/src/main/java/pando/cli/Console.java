@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpExchange;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -133,12 +132,9 @@ final class Console {
   }
 
   private static void send(HttpExchange exchange, int code, String type, byte[] body) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", type);
+    // The page polls for fresh figures; nothing it gets may be served again from a cache.
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    exchange.sendResponseHeaders(code, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+    MetricsServer.send(exchange, code, type, body);
   }
 
   void close() {

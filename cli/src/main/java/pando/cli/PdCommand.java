@@ -174,14 +174,17 @@ final class PdCommand implements java.util.concurrent.Callable<Integer> {
     System.err.println("pando pd starting: " + config);
     MetricsServer metrics = new MetricsServer(dataDir);
     PdServer pd = PdServer.start(config, metrics.registry());
-    Console console = new Console(host + ":" + port);
-    if (httpPort != null) {
+    // The console asks this replica's Admin API; it exists only where it is served.
+    Console console = httpPort == null ? null : new Console(host + ":" + port);
+    if (console != null) {
       metrics.serve(host, httpPort, pd::metrics);
       console.addTo(metrics);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      console.close();
+      if (console != null) {
+        console.close();
+      }
       pd.close();
       metrics.close();
       stopped.countDown();

@@ -144,7 +144,6 @@ class ConsoleIT {
     while (!heatmapHasLoad(getJson("api/heatmap").getAsJsonObject())) {
       assertThat(System.nanoTime()).as("load on the heatmap within %s", LOAD_SEEN_WITHIN).isLessThan(deadline);
       assertThat(workload.isAlive()).as("the workload runs").isTrue();
-      Thread.onSpinWait();
       Thread.sleep(500); // polling period of a bounded wait, not a synchronisation
     }
   }

@@ -215,12 +215,12 @@ public final class BulkLoad {
       writer.write(batch);
       done(batch, null);
     } catch (PandoException e) {
-      if (e.code() != Status.Code.INVALID_ARGUMENT || batch.size() == 1) {
-        if (e.code() == Status.Code.INVALID_ARGUMENT) {
-          done(batch, e.getMessage());
-          return;
-        }
+      if (e.code() != Status.Code.INVALID_ARGUMENT) {
         throw e;
+      }
+      if (batch.size() == 1) {
+        done(batch, e.getMessage());
+        return;
       }
       for (Record record : batch) {
         write(List.of(record));

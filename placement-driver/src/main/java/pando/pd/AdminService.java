@@ -179,21 +179,21 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     }
     java.util.OptionalLong at = request.hasSplitHash()
         ? java.util.OptionalLong.of(request.getSplitHash()) : java.util.OptionalLong.empty();
-    Splitter splitter = pd.splitter();
-    splitter.split(request.getRangeId(), at, OperatorCounts.SplitReason.ADMIN, book).whenComplete((answer, error) -> {
-      if (error != null) {
-        response.onError(splitError(error));
-        return;
-      }
-      var table = pd.state().ranges().orElseThrow();
-      var left = table.byId(request.getRangeId()).orElseThrow();
-      var right = table.locate(answer.getSplitHash());
-      response.onNext(SplitRangeAdminResponse.newBuilder()
-          .setLeft(pando.api.range.RangeProtos.toProto(left))
-          .setRight(pando.api.range.RangeProtos.toProto(right))
-          .build());
-      response.onCompleted();
-    });
+    pd.splitter().split(request.getRangeId(), at, OperatorCounts.SplitReason.ADMIN, book)
+        .whenComplete((answer, error) -> {
+          if (error != null) {
+            response.onError(splitError(error));
+            return;
+          }
+          var table = pd.state().ranges().orElseThrow();
+          var left = table.byId(request.getRangeId()).orElseThrow();
+          var right = table.locate(answer.getSplitHash());
+          response.onNext(SplitRangeAdminResponse.newBuilder()
+              .setLeft(pando.api.range.RangeProtos.toProto(left))
+              .setRight(pando.api.range.RangeProtos.toProto(right))
+              .build());
+          response.onCompleted();
+        });
   }
 
   /**

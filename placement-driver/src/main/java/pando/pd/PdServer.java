@@ -228,7 +228,6 @@ public final class PdServer implements AutoCloseable {
     return stateMachine.state();
   }
 
-  /** The registered nodes as this replica has applied them. */
   /** The load of the hash space over time, as this replica sampled it while leading. */
   pando.pd.hot.KeyHeatmap heatmap() {
     return hotSpots.heatmap();
@@ -239,6 +238,7 @@ public final class PdServer implements AutoCloseable {
     return operatorCounts;
   }
 
+  /** The registered nodes as this replica has applied them. */
   public NodeRegistry registry() {
     return stateMachine.state().nodes();
   }

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
@@ -114,8 +115,9 @@ final class NodeMetrics implements Refreshable {
       now.get().followerLag().forEach((follower, entries) -> lagRows.add(
           MultiGauge.Row.of(Tags.of("range", Long.toString(id), "follower", follower), entries)));
     }
+    Set<Long> here = new HashSet<>(ids);
     for (Long gone : new HashSet<>(rangeMeters.keySet())) {
-      if (!ids.contains(gone)) {
+      if (!here.contains(gone)) {
         rangeMeters.remove(gone).meters.forEach(registry::remove);
       }
     }

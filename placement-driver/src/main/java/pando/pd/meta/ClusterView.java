@@ -271,6 +271,7 @@ public final class ClusterView {
   private static NodeInfo nodeInfo(NodeRecord node, HeartbeatBook book, long nowMs) {
     String id = node.getNodeId();
     List<ReplicaStats> replicas = book.replicas(id);
+    pando.v1.NodeLoad load = book.load(id);
     int leaders = 0;
     long keys = 0;
     long bytes = 0;
@@ -290,8 +291,8 @@ public final class ClusterView {
         .setLeaders(leaders)
         .setKeys(keys)
         .setBytes(bytes)
-        .setRequestsPerSecond(book.load(id).getRequestsPerSecond())
-        .setP99LatencyMs(book.load(id).getP99LatencyMs())
+        .setRequestsPerSecond(load.getRequestsPerSecond())
+        .setP99LatencyMs(load.getP99LatencyMs())
         .build();
   }
 }
