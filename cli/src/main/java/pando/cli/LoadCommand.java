@@ -111,7 +111,7 @@ final class LoadCommand implements Callable<Integer> {
       BulkLoad.Result result;
       try {
         result = client.load(lines, options, p -> {
-          bar.show(lines.bytesRead(), p.written(), p.rejected() + lines.bad.size(), started);
+          bar.show(lines.bytesRead(), p.written(), p.rejected() + lines.badCount(), started);
           input.withConfirmed(p.confirmedPosition(), false).write(progressFile);
         });
       } catch (BulkLoad.LoadFailed failed) {
@@ -127,7 +127,7 @@ final class LoadCommand implements Callable<Integer> {
       List<BulkLoad.Rejection> rejections = new ArrayList<>(lines.bad);
       rejections.addAll(result.rejections());
       rejections.sort(java.util.Comparator.comparingLong(BulkLoad.Rejection::position));
-      long rejected = result.rejected() + lines.bad.size();
+      long rejected = result.rejected() + lines.badCount();
       double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
       out.printf("loaded %,d records from %s in %.1f s (%,.0f records/s); %,d rejected%s%n", result.written(), file,
           seconds, result.written() / seconds, rejected,
@@ -146,12 +146,16 @@ final class LoadCommand implements Callable<Integer> {
     }
   }
 
-  /** The file's lines as records, numbered from 1; lines up to {@code resumeAfter} are skipped. */
-  private static final class Lines implements Iterator<BulkLoad.Record>, AutoCloseable {
+  /**
+   * The file's lines as records, numbered from 1; lines up to {@code resumeAfter} are skipped.
+   * Lines that are not records are counted, and the first ones kept with the reason.
+   */
+  static final class Lines implements Iterator<BulkLoad.Record>, AutoCloseable {
     private final BufferedReader reader;
     private final LoadLines parser;
     private final long resumeAfter;
     final List<BulkLoad.Rejection> bad = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile long badCount;
     private BulkLoad.Record next;
     private long lastLine;
     private volatile long bytesRead;
@@ -164,6 +168,11 @@ final class LoadCommand implements Callable<Integer> {
 
     long bytesRead() {
       return bytesRead;
+    }
+
+    /** Lines that were not records; {@link #bad} keeps only the first of them. */
+    long badCount() {
+      return badCount;
     }
 
     @Override
@@ -182,8 +191,11 @@ final class LoadCommand implements Callable<Integer> {
           LoadLines.Parsed parsed = parser.parse(lastLine, line);
           if (parsed instanceof LoadLines.Parsed.Ok ok) {
             next = ok.record();
-          } else if (parsed instanceof LoadLines.Parsed.Bad badLine && bad.size() < BulkLoad.Options.defaults().rejectionsKept()) {
-            bad.add(new BulkLoad.Rejection(lastLine, badLine.reason()));
+          } else if (parsed instanceof LoadLines.Parsed.Bad badLine) {
+            badCount++;
+            if (bad.size() < BulkLoad.Options.defaults().rejectionsKept()) {
+              bad.add(new BulkLoad.Rejection(lastLine, badLine.reason()));
+            }
           }
         }
         return true;

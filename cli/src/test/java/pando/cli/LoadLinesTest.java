@@ -54,4 +54,22 @@ class LoadLinesTest {
     assertThat(parsed).isInstanceOf(LoadLines.Parsed.Bad.class);
     return ((LoadLines.Parsed.Bad) parsed).reason();
   }
+
+  @Test
+  void everyLineThatIsNotARecordIsCountedThoughOnlyTheFirstAreKept() throws Exception {
+    StringBuilder file = new StringBuilder("{\"key\": \"a\", \"value\": \"1\"}\n");
+    for (int i = 0; i < 150; i++) {
+      file.append("not a record\n");
+    }
+    file.append("{\"key\": \"b\", \"value\": \"2\"}\n");
+    try (LoadCommand.Lines lines = new LoadCommand.Lines(new java.io.BufferedReader(new java.io.StringReader(file.toString())),
+        new LoadLines(LoadLines.Format.JSONL, false), 0)) {
+      java.util.List<Long> positions = new java.util.ArrayList<>();
+      lines.forEachRemaining(r -> positions.add(r.position()));
+      assertThat(positions).containsExactly(1L, 152L);
+      assertThat(lines.badCount()).isEqualTo(150);
+      assertThat(lines.bad).hasSize(pando.client.BulkLoad.Options.defaults().rejectionsKept());
+      assertThat(lines.bad.get(0).position()).isEqualTo(2);
+    }
+  }
 }
