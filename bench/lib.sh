@@ -119,3 +119,23 @@ stale() { # true if jar $1 is missing or older than a source or pom under $root
     || [[ -n "$(find "$root" -path "$root/*/src/*" -newer "$1" -print -quit 2>/dev/null)" ]] \
     || [[ -n "$(find "$root" -maxdepth 2 -name pom.xml -newer "$1" -print -quit 2>/dev/null)" ]]
 }
+
+# Runs main class $2 of the bench jar with heap $1 and the remaining arguments, building the jars
+# first when the bench jar is stale, unless the first remaining argument is --no-build. Needs the
+# caller's step and fail.
+exec_bench_main() {
+  local heap="$1" main="$2"
+  shift 2
+  local build=true
+  if [[ "${1:-}" == "--no-build" ]]; then
+    build=false
+    shift
+  fi
+  local jar="$root/bench/target/pando-bench.jar"
+  if stale "$jar"; then
+    $build || fail "$jar is missing or older than the sources; build with: mvn -B -DskipTests package"
+    step "building the jars (mvn package, tests skipped)"
+    (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
+  fi
+  exec java -Xmx"$heap" -cp "$jar" "$main" "$@"
+}

@@ -14,15 +14,4 @@ fail() { echo "pd-scale: $*" >&2; exit 1; }
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-build=true
-if [[ "${1:-}" == "--no-build" ]]; then
-  build=false
-  shift
-fi
-bench_jar="$root/bench/target/pando-bench.jar"
-if stale "$bench_jar"; then
-  $build || fail "$bench_jar is missing or older than the sources; build with: mvn -B -DskipTests package"
-  step "building the jars (mvn package, tests skipped)"
-  (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
-fi
-exec java -Xmx"${PD_SCALE_HEAP:-12g}" -cp "$bench_jar" pando.pdscale.PdScaleMain "$@"
+exec_bench_main "${PD_SCALE_HEAP:-12g}" pando.pdscale.PdScaleMain "$@"

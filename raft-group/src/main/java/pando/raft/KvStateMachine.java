@@ -60,6 +60,10 @@ public final class KvStateMachine extends BaseStateMachine {
     return t;
   });
   private static final long FLUSH_EVERY_MILLIS = 10_000;
+  // Keys a split moved away are removed from the store a chunk at a time on the same thread, each
+  // chunk holding the range's commands off for a few milliseconds (see KvStore#removeLeftovers).
+  private static final int LEFTOVERS_PER_CHUNK = 256;
+  private static final long LEFTOVER_CHUNK_EVERY_MILLIS = 10;
   static final String NO_LEASE = "not a leader holding its lease; retry";
 
   /** Told, on the apply thread, that this replica's range split off a new range. */
@@ -71,6 +75,7 @@ public final class KvStateMachine extends BaseStateMachine {
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private final SplitListener splits;
   private ScheduledFuture<?> flushing;
+  private final java.util.concurrent.atomic.AtomicBoolean removingLeftovers = new java.util.concurrent.atomic.AtomicBoolean();
   private Path seedDir;
   private volatile KvStore store;
   private Path liveFile;
@@ -125,6 +130,34 @@ public final class KvStateMachine extends BaseStateMachine {
     } catch (RuntimeException e) {
       // The store was closed or replaced meanwhile; whoever did that committed it.
       LOG.debug("group={} event=flush-skipped reason={}", getGroupId(), e.toString());
+    }
+  }
+
+  private void startRemovingLeftovers() {
+    if (removingLeftovers.compareAndSet(false, true)) {
+      FLUSHER.schedule(this::removeLeftoverChunk, LEFTOVER_CHUNK_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void removeLeftoverChunk() {
+    KvStore current = store;
+    try {
+      if (current.removeLeftovers(LEFTOVERS_PER_CHUNK)) {
+        FLUSHER.schedule(this::removeLeftoverChunk, LEFTOVER_CHUNK_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+        return;
+      }
+      LOG.info("group={} event=split-leftovers-removed", getGroupId());
+    } catch (RuntimeException e) {
+      // The store was closed or replaced meanwhile: a replaced one starts its own removal when
+      // loaded, a closed one when it is opened again.
+      LOG.debug("group={} event=split-leftovers-stopped reason={}", getGroupId(), e.toString());
+      removingLeftovers.set(false);
+      return;
+    }
+    removingLeftovers.set(false);
+    // A split applied between the last chunk and the flag's reset would otherwise wait for a restart.
+    if (current.hasLeftovers()) {
+      startRemovingLeftovers();
     }
   }
 
@@ -188,6 +221,9 @@ public final class KvStateMachine extends BaseStateMachine {
       LOG.info("group={} event=restored-snapshot index={}", getGroupId(), snapshot.getIndex());
     }
     store = opened;
+    if (opened.hasLeftovers()) {
+      startRemovingLeftovers();
+    }
     deliveredIndex = snapshot == null ? 0 : snapshot.getIndex();
     if (opened.appliedIndex() > 0) {
       setLastAppliedTermIndex(TermIndex.valueOf(opened.appliedTerm(), opened.appliedIndex()));
@@ -240,6 +276,7 @@ public final class KvStateMachine extends BaseStateMachine {
           split.getNewRangeId(), Long.toUnsignedString(result.get().getSplit().getSplitHash(), 16),
           result.get().getSplit().getLeftKeys(), result.get().getSplit().getRightKeys());
       RangeGroups.rangeId(getGroupId()).ifPresent(id -> splits.splitOff(id, split.getNewRangeId()));
+      startRemovingLeftovers();
     }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.get().toByteArray())));
   }
@@ -404,7 +441,6 @@ public final class KvStateMachine extends BaseStateMachine {
     return storage;
   }
 
-  /** Size of the store file on disk, 0 if it cannot be read; for statistics. */
   /** Entries applied to the store since this replica opened, and the total time they took. */
   public pando.raft.metrics.LightRatisMetrics.TimerTotals applyTotals() {
     return new pando.raft.metrics.LightRatisMetrics.TimerTotals(applies.sum(), applyNanos.sum());
@@ -415,6 +451,7 @@ public final class KvStateMachine extends BaseStateMachine {
     return snapshotInstalls.sum();
   }
 
+  /** Size of the store file on disk, 0 if it cannot be read; for statistics. */
   public long storeBytes() {
     try {
       return java.nio.file.Files.size(liveFile);

@@ -52,9 +52,13 @@ public final class KvStore implements AutoCloseable {
   private static final String BOUNDS_START = "boundsStart";
   private static final String BOUNDS_END = "boundsEnd";
   private static final String DATA_BYTES = "dataBytes";
+  // Added after DATA_BYTES: a file without it is counted once when opened.
+  private static final String DATA_KEYS = "dataKeys";
   // Added after the first files were written: a file without them has no metas yet.
   private static final String META = "meta";
   private static final String META_BYTES = "metaBytes";
+  // 1 while the trees may still hold keys a split moved away (see removeLeftovers).
+  private static final String LEFTOVERS = "leftoversOfSplit";
   // Writer sessions (see Sessions), by id, and the log clock they age by.
   private static final String SESSIONS = "sessions";
   private static final String SESSION_CLOCK = "sessionClockMillis";
@@ -73,7 +77,14 @@ public final class KvStore implements AutoCloseable {
   private final Atomic.Long boundsStart;
   private final Atomic.Long boundsEnd;
   private final Atomic.Long dataBytes;
+  private final Atomic.Long dataKeys;
   private final Atomic.Long metaBytes;
+  private final Atomic.Long leftovers;
+  // The value of leftovers, readable without touching the file (which may be closed meanwhile).
+  private volatile boolean leftoversPending;
+  // Where the removal of leftovers goes on from: the last key looked at in each tree.
+  private byte[] leftoverDataCursor; // guarded by the write lock
+  private byte[] leftoverMetaCursor; // guarded by the write lock
   private final BTreeMap<Long, byte[]> sessionTree;
   private final Atomic.Long sessionClock;
   // The live sessions; written to sessionTree at each commit (see commitLocked).
@@ -90,27 +101,44 @@ public final class KvStore implements AutoCloseable {
 
   private KvStore(DB db) {
     this.db = db;
-    this.tree = db.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen();
+    this.tree = byteTree(db, DATA).createOrOpen();
     this.appliedIndex = db.atomicLong(APPLIED_INDEX).createOrOpen();
     this.appliedTerm = db.atomicLong(APPLIED_TERM).createOrOpen();
     this.version = db.atomicLong(VERSION).createOrOpen();
     this.boundsStart = db.atomicLong(BOUNDS_START).createOrOpen();
     this.boundsEnd = db.atomicLong(BOUNDS_END).createOrOpen();
-    boolean counted = db.exists(DATA_BYTES);
+    boolean counted = db.exists(DATA_BYTES) && db.exists(DATA_KEYS);
     this.dataBytes = db.atomicLong(DATA_BYTES).createOrOpen();
-    // A store written before the count existed is counted once.
-    this.data = new SizedMap(tree, counted ? dataBytes.get() : SizedMap.count(tree));
-    this.metaTree = db.treeMap(META, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).createOrOpen();
+    this.dataKeys = db.atomicLong(DATA_KEYS).createOrOpen();
+    // A store written before the counts existed is counted once.
+    this.data = new SizedMap(tree,
+        counted ? new SizedMap.Size(dataKeys.get(), dataBytes.get()) : SizedMap.count(tree));
+    this.metaTree = byteTree(db, META).createOrOpen();
     boolean metaCounted = db.exists(META_BYTES);
     this.metaBytes = db.atomicLong(META_BYTES).createOrOpen();
-    this.metaData = new SizedMap(metaTree, metaCounted ? metaBytes.get() : SizedMap.count(metaTree));
+    // Metas are few (salted keys only), so their entries are counted when opened, not stored.
+    this.metaData = new SizedMap(metaTree, metaCounted
+        ? new SizedMap.Size(metaTree.sizeLong(), metaBytes.get()) : SizedMap.count(metaTree));
     this.metas = new KeyMetas(metaData);
+    this.leftovers = db.atomicLong(LEFTOVERS).createOrOpen();
+    this.leftoversPending = leftovers.get() != 0;
     this.sessionTree = db.treeMap(SESSIONS, Serializer.LONG, Serializer.BYTE_ARRAY).createOrOpen();
     this.sessionClock = db.atomicLong(SESSION_CLOCK).createOrOpen();
     this.sessions = Sessions.of(SESSION_LIMITS, parsedSessions(sessionTree.values()), sessionClock.get());
   }
 
   static final Sessions.Limits SESSION_LIMITS = Sessions.Limits.defaults();
+
+  /**
+   * A tree of byte-array keys and values as every store file holds them. Values live outside the
+   * B-tree's nodes: a put then rewrites a node of keys and one value, not a node of up to 32
+   * values, and a get reads one value (about 2.5 times faster puts and 1.3 times faster gets of
+   * 100-byte values, for files 15% larger). A file keeps the layout it was created with: MapDB
+   * records it in the file, and opening follows the record.
+   */
+  private static DB.TreeMapMaker<byte[], byte[]> byteTree(DB db, String name) {
+    return db.treeMap(name, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable();
+  }
 
   private static List<pando.internal.v1.SessionRecord> parsedSessions(Iterable<byte[]> records) {
     List<pando.internal.v1.SessionRecord> parsed = new java.util.ArrayList<>();
@@ -253,6 +281,7 @@ public final class KvStore implements AutoCloseable {
 
   private void commitLocked() {
     dataBytes.set(data.bytes());
+    dataKeys.set(data.entries());
     metaBytes.set(metaData.bytes());
     Sessions.Changes changes = sessions.takeChanges();
     for (pando.internal.v1.SessionRecord record : changes.changed()) {
@@ -381,21 +410,22 @@ public final class KvStore implements AutoCloseable {
         HashRange left = new HashRange(bounds.start(), at);
         HashRange right = new HashRange(at, bounds.end());
         long newVersion = version() + 1;
-        List<byte[]> moving = keysIn(right, tree);
-        List<byte[]> movingMetas = keysIn(right, metaTree);
-        writeSeed(seedFile, moving, movingMetas, right, newVersion);
-        for (byte[] key : moving) {
-          data.remove(key);
-        }
-        for (byte[] key : movingMetas) {
-          metaData.remove(key);
-        }
+        Sizes moved = writeSeed(seedFile, right, newVersion);
+        // The moved keys leave the counts now and the trees later: outside the new bounds they can
+        // be neither read nor written, and removing them one by one here would hold this range's
+        // writes for seconds (a put-sized B-tree change per key).
+        data.uncount(moved.values());
+        metaData.uncount(moved.metas());
+        leftovers.set(1);
+        leftoversPending = true;
+        leftoverDataCursor = null;
+        leftoverMetaCursor = null;
         version.set(newVersion);
         boundsStart.set(left.start());
         boundsEnd.set(left.end());
         result = RangeResult.newBuilder().setSplit(SplitResult.newBuilder()
             .setSplitHash(at).setNewRangeId(split.getNewRangeId())
-            .setLeftKeys(tree.sizeLong()).setRightKeys(moving.size())).build();
+            .setLeftKeys(data.entries()).setRightKeys(moved.values().entries())).build();
       }
       appliedIndex.set(index);
       appliedTerm.set(term);
@@ -406,37 +436,99 @@ public final class KvStore implements AutoCloseable {
     }
   }
 
-  private static List<byte[]> keysIn(HashRange bounds, BTreeMap<byte[], byte[]> map) {
-    List<byte[]> keys = new java.util.ArrayList<>();
-    for (byte[] key : map.keySet()) {
-      if (bounds.contains(KeyHash.of(key))) {
-        keys.add(key);
-      }
-    }
-    return keys;
+  /**
+   * True while the trees may hold keys that a split moved to another range: {@link
+   * #removeLeftovers} has more to do.
+   */
+  public boolean hasLeftovers() {
+    return leftoversPending;
   }
 
   /**
-   * A new range's first state: the given keys of this store with their values and metas, its
-   * bounds and version, no applied index.
+   * Removes up to {@code maxKeys} keys that a split moved away, holding commands off only while it
+   * removes them, and returns true if more may remain. The keys are found by reading on from
+   * where the last call stopped, at most {@code 16 * maxKeys} keys a call. The removals become
+   * durable with the next commit; after a crash the trees are read again from their start.
    */
-  private void writeSeed(Path seedFile, List<byte[]> keys, List<byte[]> metaKeys, HashRange bounds, long newVersion)
-      throws IOException {
+  public boolean removeLeftovers(int maxKeys) {
+    lock.writeLock().lock();
+    try {
+      if (db.isClosed() || !hasLeftovers()) {
+        return false;
+      }
+      HashRange bounds = bounds().orElseThrow();
+      LeftoverChunk dataChunk = LeftoverChunk.read(tree, leftoverDataCursor, bounds, maxKeys);
+      dataChunk.removeFrom(tree);
+      leftoverDataCursor = dataChunk.next();
+      if (dataChunk.next() == null) {
+        LeftoverChunk metaChunk = LeftoverChunk.read(metaTree, leftoverMetaCursor, bounds, maxKeys);
+        metaChunk.removeFrom(metaTree);
+        leftoverMetaCursor = metaChunk.next();
+        if (metaChunk.next() == null) {
+          leftovers.set(0);
+          leftoversPending = false;
+        }
+      }
+      uncommittedEntries++; // so that the next flush commits the removals
+      return hasLeftovers();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Keys outside the bounds found in one stretch of a tree, and where the next stretch starts (null: at the end). */
+  private record LeftoverChunk(List<byte[]> keys, byte[] next) {
+    /** Reads on from just after {@code from} (null: the first key). */
+    static LeftoverChunk read(BTreeMap<byte[], byte[]> map, byte[] from, HashRange bounds, int maxKeys) {
+      List<byte[]> found = new java.util.ArrayList<>();
+      int read = 0;
+      byte[] lastRead = null;
+      var keys = from == null ? map.keySet() : map.keySet().tailSet(from, false);
+      for (byte[] key : keys) {
+        if (found.size() >= maxKeys || read >= 16 * maxKeys) {
+          return new LeftoverChunk(found, lastRead);
+        }
+        read++;
+        lastRead = key;
+        if (!bounds.contains(KeyHash.of(key))) {
+          found.add(key);
+        }
+      }
+      return new LeftoverChunk(found, null);
+    }
+
+    void removeFrom(BTreeMap<byte[], byte[]> map) {
+      for (byte[] key : keys) {
+        map.remove(key);
+      }
+    }
+  }
+
+  /**
+   * A new range's first state: this store's keys in {@code bounds} with their values and metas, its
+   * bounds and version, no applied index. Returns what it holds.
+   */
+  private Sizes writeSeed(Path seedFile, HashRange bounds, long newVersion) throws IOException {
     Files.createDirectories(seedFile.toAbsolutePath().getParent());
     Path tmp = seedFile.resolveSibling(seedFile.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     // Both halves keep every session: a write retried after the split reaches the half that now
     // holds its key, which must still know whether it was applied.
-    writeStoreFile(tmp, entriesOf(keys, tree), entriesOf(metaKeys, metaTree),
+    Sizes written = writeStoreFile(tmp, entriesIn(bounds, tree), entriesIn(bounds, metaTree),
         new Recorded(0, 0, newVersion, bounds.start(), bounds.end(), sessions.records(), sessions.clockMillis()));
-    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-      channel.force(true);
-    }
+    syncToDisk(tmp);
     Files.move(tmp, seedFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return written;
   }
 
-  public long keyCount() {
+  /** Keys in the data tree, leftovers of a split included, by reading every leaf; for tests. */
+  long storedKeys() {
     return tree.sizeLong();
+  }
+
+  /** The keys held, as of the last applied command; counted as commands change them, not by a scan. */
+  public long keyCount() {
+    return data.entries();
   }
 
   /** The start of the bounds recorded in a seed file. */
@@ -452,7 +544,8 @@ public final class KvStore implements AutoCloseable {
   /**
    * Writes a consistent copy of this store's data to a new MapDB file at {@code target}, recorded
    * as of Raft position {@code (term, index)} (which may be past the last command applied here,
-   * when later log entries changed no data). The caller must not apply commands meanwhile.
+   * when later log entries changed no data). The caller must not apply commands meanwhile. Keys a
+   * split moved away and not yet removed are left out.
    */
   public void writeSnapshot(Path target, long term, long index) throws IOException {
     if (index < appliedIndex.get()) {
@@ -461,29 +554,55 @@ public final class KvStore implements AutoCloseable {
     }
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    writeStoreFile(tmp, tree.entrySet(), metaTree.entrySet(),
-        new Recorded(index, term, version.get(), boundsStart.get(), boundsEnd.get(), sessions.records(),
-            sessions.clockMillis()));
+    // Under the read lock: no commit and no removal of leftovers while the trees are read.
+    lock.readLock().lock();
+    try {
+      writeStoreFile(tmp, ownEntries(tree), ownEntries(metaTree),
+          new Recorded(index, term, version.get(), boundsStart.get(), boundsEnd.get(), sessions.records(),
+              sessions.clockMillis()));
+    } finally {
+      lock.readLock().unlock();
+    }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The entries of {@code map} inside this range's bounds (leftovers of a split left out), in the map's order. */
+  private Iterable<Map.Entry<byte[], byte[]>> ownEntries(BTreeMap<byte[], byte[]> map) {
+    Optional<HashRange> bounds = bounds();
+    return bounds.isEmpty() || !hasLeftovers() ? map.entrySet() : entriesIn(bounds.get(), map);
+  }
+
+  /**
+   * The entries of {@code map} whose key hashes lie in {@code bounds}, in the map's order, read in
+   * one pass over the map (a lookup per key costs several times more).
+   */
+  private static Iterable<Map.Entry<byte[], byte[]>> entriesIn(HashRange bounds, BTreeMap<byte[], byte[]> map) {
+    return () -> map.entrySet().stream().filter(e -> bounds.contains(KeyHash.of(e.getKey()))).iterator();
   }
 
   /** What a store file records besides its entries. */
   private record Recorded(long appliedIndex, long appliedTerm, long version, long boundsStart, long boundsEnd,
       List<pando.internal.v1.SessionRecord> sessions, long sessionClockMillis) {}
 
-  /** Writes a new store file (a seed or a snapshot) holding the given values and metas. */
-  private static void writeStoreFile(Path file, Iterable<Map.Entry<byte[], byte[]>> values,
+  /**
+   * Writes a new store file (a seed or a snapshot) holding the given values and metas, each given
+   * in the order of the tree they come from (MapDB builds a tree from sorted entries bottom-up,
+   * several times faster than putting them one by one).
+   */
+  private static Sizes writeStoreFile(Path file, Iterable<Map.Entry<byte[], byte[]>> values,
       Iterable<Map.Entry<byte[], byte[]>> keyMetas, Recorded recorded) {
     DB db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().cleanerHackEnable().make();
     try {
-      long valueBytes = copyInto(db.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).create(), values);
-      long metaBytes = copyInto(db.treeMap(META, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).create(), keyMetas);
+      SizedMap.Size valueSize = buildTree(byteTree(db, DATA), values);
+      SizedMap.Size metaSize = buildTree(byteTree(db, META), keyMetas);
+      long metaBytes = metaSize.bytes();
       db.atomicLong(APPLIED_INDEX).create().set(recorded.appliedIndex());
       db.atomicLong(APPLIED_TERM).create().set(recorded.appliedTerm());
       db.atomicLong(VERSION).create().set(recorded.version());
       db.atomicLong(BOUNDS_START).create().set(recorded.boundsStart());
       db.atomicLong(BOUNDS_END).create().set(recorded.boundsEnd());
-      db.atomicLong(DATA_BYTES).create().set(valueBytes);
+      db.atomicLong(DATA_BYTES).create().set(valueSize.bytes());
+      db.atomicLong(DATA_KEYS).create().set(valueSize.entries());
       db.atomicLong(META_BYTES).create().set(metaBytes);
       BTreeMap<Long, byte[]> sessionTree = db.treeMap(SESSIONS, Serializer.LONG, Serializer.BYTE_ARRAY).create();
       for (pando.internal.v1.SessionRecord session : recorded.sessions()) {
@@ -491,73 +610,51 @@ public final class KvStore implements AutoCloseable {
       }
       db.atomicLong(SESSION_CLOCK).create().set(recorded.sessionClockMillis());
       db.commit();
+      return new Sizes(valueSize, metaSize);
     } finally {
       db.close();
     }
   }
 
-  /** Puts every entry into {@code target}; returns the bytes of their keys and values. */
-  private static long copyInto(Map<byte[], byte[]> target, Iterable<Map.Entry<byte[], byte[]>> entries) {
+  /** The values and the metas a store file holds. */
+  private record Sizes(SizedMap.Size values, SizedMap.Size metas) {}
+
+  /** Creates the tree from entries in ascending key order; returns their size. */
+  private static SizedMap.Size buildTree(DB.TreeMapMaker<byte[], byte[]> tree,
+      Iterable<Map.Entry<byte[], byte[]>> sortedEntries) {
+    DB.TreeMapSink<byte[], byte[]> sink = tree.createFromSink();
+    long entries = 0;
     long bytes = 0;
-    for (Map.Entry<byte[], byte[]> entry : entries) {
-      target.put(entry.getKey(), entry.getValue());
+    for (Map.Entry<byte[], byte[]> entry : sortedEntries) {
+      sink.put(entry.getKey(), entry.getValue());
+      entries++;
       bytes += entry.getKey().length + entry.getValue().length;
     }
-    return bytes;
+    sink.create();
+    return new SizedMap.Size(entries, bytes);
   }
 
-  /** The entries of {@code keys} in {@code map}, read as they are iterated. */
-  private static Iterable<Map.Entry<byte[], byte[]>> entriesOf(List<byte[]> keys, Map<byte[], byte[]> map) {
-    return () -> keys.stream().map(key -> Map.entry(key, map.get(key))).iterator();
-  }
 
   /**
    * Replaces the store at {@code liveFile} with the contents of a snapshot file written by {@link
-   * #writeSnapshot}, and opens it.
+   * #writeSnapshot}, and opens it. A snapshot is a store file already, so it is copied whole (a
+   * sequential copy, not a put per key) and swapped in by a rename: a crash leaves either no live
+   * file or the complete one, and a replica without its file is rebuilt from its peers.
    */
   public static KvStore restore(Path snapshot, Path liveFile) throws IOException {
     deleteStoreFiles(liveFile);
-    KvStore restored = open(liveFile);
-    DB source = DBMaker.fileDB(snapshot.toFile()).readOnly().fileMmapEnableIfSupported().cleanerHackEnable().make();
-    try {
-      BTreeMap<byte[], byte[]> sourceData =
-          source.treeMap(DATA, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY).open();
-      for (Map.Entry<byte[], byte[]> entry : sourceData.entrySet()) {
-        restored.data.put(entry.getKey(), entry.getValue());
-      }
-      // Snapshots and seeds written before metas existed have none.
-      if (source.exists(META)) {
-        for (Map.Entry<byte[], byte[]> entry : source.treeMap(META, Serializer.BYTE_ARRAY, Serializer.BYTE_ARRAY)
-            .open().entrySet()) {
-          restored.metaData.put(entry.getKey(), entry.getValue());
-        }
-      }
-      restored.appliedIndex.set(source.atomicLong(APPLIED_INDEX).open().get());
-      restored.appliedTerm.set(source.atomicLong(APPLIED_TERM).open().get());
-      // Snapshots of a range never split have no bounds.
-      if (source.exists(VERSION)) {
-        restored.version.set(source.atomicLong(VERSION).open().get());
-        restored.boundsStart.set(source.atomicLong(BOUNDS_START).open().get());
-        restored.boundsEnd.set(source.atomicLong(BOUNDS_END).open().get());
-      }
-      restored.commitLocked(); // unshared until returned, so no lock to take
-      // Files written before sessions existed have none. Copied after the commit above, which
-      // would write the (empty) live sessions over them.
-      if (source.exists(SESSIONS)) {
-        restored.sessionTree.putAll(source.treeMap(SESSIONS, Serializer.LONG, Serializer.BYTE_ARRAY).open());
-        restored.sessionClock.set(source.atomicLong(SESSION_CLOCK).open().get());
-        restored.db.commit();
-      }
-    } catch (RuntimeException e) {
-      restored.close();
-      throw e;
-    } finally {
-      source.close();
+    Files.createDirectories(liveFile.toAbsolutePath().getParent());
+    Path tmp = liveFile.resolveSibling(liveFile.getFileName() + ".restoring");
+    Files.copy(snapshot, tmp, StandardCopyOption.REPLACE_EXISTING);
+    syncToDisk(tmp);
+    Files.move(tmp, liveFile, StandardCopyOption.ATOMIC_MOVE);
+    return open(liveFile);
+  }
+
+  private static void syncToDisk(Path file) throws IOException {
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.force(true);
     }
-    // Reopened so that its live sessions are those just copied in.
-    restored.close();
-    restored = open(liveFile);
-    return restored;
   }
 
   /** Deletes the store file and its write-ahead log files. */
@@ -577,11 +674,19 @@ public final class KvStore implements AutoCloseable {
     }
   }
 
+  /** Commits what is applied and closes the file; under the write lock, so no removal of leftovers runs on a closed file. */
   @Override
   public void close() {
-    if (!db.isClosed()) {
-      flush();
-      db.close();
+    lock.writeLock().lock();
+    try {
+      if (!db.isClosed()) {
+        if (uncommittedEntries > 0) {
+          commitLocked();
+        }
+        db.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
     }
   }
 }

@@ -271,7 +271,7 @@ class KvStoreSplitTest {
   }
 
   @Test
-  void dataBytesDropByExactlyTheBytesMovedAndTheSeedCountsThem() throws IOException {
+  void dataBytesAndKeysDropByExactlyWhatMovedAndTheSeedCountsThem() throws IOException {
     try (KvStore parent = KvStore.open(dir.resolve("parent/data.db"))) {
       TreeMap<String, String> written = fill(parent, 150);
       assertThat(parent.dataBytes()).isEqualTo(bytesOf(written));
@@ -282,13 +282,16 @@ class KvStoreSplitTest {
       parent.split(1, 151, split(7, 1), seedFile()).orElseThrow();
 
       assertThat(parent.dataBytes()).isEqualTo(before - moved).isEqualTo(bytesOf(where(written, h -> below(h, at))));
+      assertThat(parent.keyCount()).isEqualTo(where(written, h -> below(h, at)).size());
       try (KvStore seed = openSeed(seedFile(), "right")) {
         assertThat(seed.dataBytes()).isEqualTo(moved);
+        assertThat(seed.keyCount()).isEqualTo(where(written, h -> !below(h, at)).size());
       }
     }
     try (KvStore reopened = KvStore.open(dir.resolve("parent/data.db"))) {
       long at = reopened.bounds().orElseThrow().end();
       assertThat(reopened.dataBytes()).isEqualTo(bytesOf(where(fillMap(150), h -> below(h, at))));
+      assertThat(reopened.keyCount()).isEqualTo(where(fillMap(150), h -> below(h, at)).size());
     }
   }
 
@@ -612,6 +615,113 @@ class KvStoreSplitTest {
       assertHolds(restored, written);
       assertThat(restored.apply(1, 31, put(keyWhere("hi", h -> h < 0), "v")).orElseThrow().getStatus())
           .isEqualTo(RangeResult.Status.OK);
+    }
+  }
+
+  // ---- keys a split moved away, removed after it ----
+
+  /** Removes leftovers a few keys at a time, as the owner's background task does; returns the calls it took. */
+  private static int removeAllLeftovers(KvStore store) {
+    int calls = 0;
+    while (store.removeLeftovers(7)) {
+      calls++;
+      assertThat(calls).as("calls to remove leftovers").isLessThan(10_000);
+    }
+    return calls + 1;
+  }
+
+  @Test
+  void movedKeysLeaveTheCountsAtTheSplitAndTheTreeAfterItsLeftoversAreRemoved() throws IOException {
+    try (KvStore parent = KvStore.open(dir.resolve("parent/data.db"))) {
+      TreeMap<String, String> written = fill(parent, 300);
+      long at = medianOf(written.keySet());
+      TreeMap<String, String> left = where(written, h -> below(h, at));
+      assertThat(parent.hasLeftovers()).isFalse();
+
+      parent.split(1, 301, split(7, 1), seedFile()).orElseThrow();
+
+      assertThat(parent.hasLeftovers()).isTrue();
+      assertThat(parent.storedKeys()).isEqualTo(300);
+      assertHolds(parent, left);
+      // Interleaved with writes to the left half, which keep their values.
+      long index = 301;
+      int calls = 0;
+      while (parent.removeLeftovers(7)) {
+        String key = left.firstKey();
+        parent.apply(1, ++index, put(key, "v" + index));
+        left.put(key, "v" + index);
+        calls++;
+      }
+      assertThat(calls).as("chunks of at most 7 keys").isGreaterThanOrEqualTo(150 / 7);
+      assertThat(parent.hasLeftovers()).isFalse();
+      assertThat(parent.storedKeys()).isEqualTo(left.size());
+      assertHolds(parent, left);
+    }
+    try (KvStore reopened = KvStore.open(dir.resolve("parent/data.db"))) {
+      assertThat(reopened.hasLeftovers()).isFalse();
+      assertThat(reopened.storedKeys()).isEqualTo(reopened.keyCount());
+    }
+  }
+
+  @Test
+  void leftoversNotYetRemovedAtARestartAreRemovedAfterIt() throws IOException {
+    TreeMap<String, String> left;
+    try (KvStore parent = KvStore.open(dir.resolve("parent/data.db"))) {
+      TreeMap<String, String> written = fill(parent, 200);
+      long at = medianOf(written.keySet());
+      left = where(written, h -> below(h, at));
+      parent.split(1, 201, split(7, 1), seedFile()).orElseThrow();
+      assertThat(parent.removeLeftovers(7)).isTrue(); // some removed, then the node stops
+    }
+    try (KvStore reopened = KvStore.open(dir.resolve("parent/data.db"))) {
+      assertThat(reopened.hasLeftovers()).isTrue();
+      assertHolds(reopened, left);
+      removeAllLeftovers(reopened);
+      assertThat(reopened.storedKeys()).isEqualTo(left.size());
+      assertHolds(reopened, left);
+    }
+  }
+
+  @Test
+  void aSnapshotTakenBeforeLeftoversAreRemovedHoldsOnlyTheRangesOwnKeys() throws IOException {
+    Path snapshot = dir.resolve("snapshot.db");
+    TreeMap<String, String> left;
+    try (KvStore parent = KvStore.open(dir.resolve("parent/data.db"))) {
+      TreeMap<String, String> written = fill(parent, 200);
+      long at = medianOf(written.keySet());
+      left = where(written, h -> below(h, at));
+      parent.split(1, 201, split(7, 1), seedFile()).orElseThrow();
+      parent.writeSnapshot(snapshot, 1, 201);
+    }
+    try (KvStore restored = KvStore.restore(snapshot, dir.resolve("restored/data.db"))) {
+      assertThat(restored.hasLeftovers()).isFalse();
+      assertThat(restored.storedKeys()).isEqualTo(left.size());
+      assertHolds(restored, left);
+    }
+  }
+
+  @Test
+  void aSecondSplitBeforeTheFirstsLeftoversAreGoneLeavesOnlyTheLeftOfBoth() throws IOException {
+    try (KvStore parent = KvStore.open(dir.resolve("parent/data.db"))) {
+      TreeMap<String, String> written = fill(parent, 400);
+      long at1 = medianOf(written.keySet());
+      parent.split(1, 401, split(7, 1), seedFile()).orElseThrow();
+      // Part of the first split's leftovers removed: the removal is part way through the tree.
+      for (int i = 0; i < 5; i++) {
+        parent.removeLeftovers(7);
+      }
+      TreeMap<String, String> left1 = where(written, h -> below(h, at1));
+      long at2 = medianOf(left1.keySet());
+      parent.split(1, 402, split(8, 2), dir.resolve("seeds/8.db")).orElseThrow();
+      TreeMap<String, String> left2 = where(written, h -> below(h, at2));
+
+      removeAllLeftovers(parent);
+
+      assertThat(parent.storedKeys()).isEqualTo(left2.size());
+      assertHolds(parent, left2);
+      try (KvStore middle = openSeed(dir.resolve("seeds/8.db"), "r8")) {
+        assertHolds(middle, where(left1, h -> !below(h, at2)));
+      }
     }
   }
 

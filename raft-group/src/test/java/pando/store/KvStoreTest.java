@@ -78,6 +78,64 @@ class KvStoreTest {
       assertThat(restored.keyCount()).isEqualTo(2000);
       assertThat(restored.appliedIndex()).isEqualTo(2005);
       assertThat(restored.appliedTerm()).isEqualTo(3);
+      // The restored file takes writes and keeps them across a reopen.
+      restored.apply(3, 2006, put(2001));
+      restored.apply(3, 2007, RangeCommand.newBuilder()
+          .setDelete(pando.v1.DeleteRequest.newBuilder().setKey(ByteString.copyFromUtf8("key-1"))).build());
+    }
+    try (KvStore reopened = KvStore.open(dir.resolve("b/data.db"))) {
+      assertThat(reopened.appliedIndex()).isEqualTo(2007);
+      assertThat(reopened.keyCount()).isEqualTo(2000);
+      assertThat(reopened.read(List.of(ByteString.copyFromUtf8("key-2001"))).getResults(0).getValue().toStringUtf8())
+          .isEqualTo("value-2001");
+      assertThat(reopened.read(List.of(ByteString.copyFromUtf8("key-1"))).getResults(0).getFound()).isFalse();
+      assertThat(reopened.read(keys.subList(1, 2000)).getResultsList()).isEqualTo(original.subList(1, 2000));
+    }
+  }
+
+  @Test
+  void aFileWrittenBeforeKeysWereCountedIsCountedOnceWhenOpened() throws IOException {
+    Path file = dir.resolve("old.db");
+    // The layout of files before the count: values inside the tree's nodes, bytes counted, keys not.
+    org.mapdb.DB old = org.mapdb.DBMaker.fileDB(file.toFile()).transactionEnable().make();
+    var tree = old.treeMap("data", org.mapdb.Serializer.BYTE_ARRAY, org.mapdb.Serializer.BYTE_ARRAY).create();
+    tree.put("a".getBytes(), "12".getBytes());
+    tree.put("bb".getBytes(), "345".getBytes());
+    old.atomicLong("dataBytes").create().set(1 + 2 + 2 + 3);
+    old.commit();
+    old.close();
+    try (KvStore store = KvStore.open(file)) {
+      assertThat(store.keyCount()).isEqualTo(2);
+      assertThat(store.dataBytes()).isEqualTo(8);
+      store.apply(1, 1, put(1));
+      assertThat(store.keyCount()).isEqualTo(3);
+    }
+    try (KvStore store = KvStore.open(file)) {
+      assertThat(store.keyCount()).isEqualTo(3);
+      assertThat(store.read(List.of(ByteString.copyFromUtf8("bb"))).getResults(0).getValue().toStringUtf8())
+          .isEqualTo("345");
+    }
+  }
+
+  @Test
+  void theKeyCountFollowsPutsOverwritesAndDeletesAndSurvivesAReopen() throws IOException {
+    Path file = dir.resolve("data.db");
+    try (KvStore store = KvStore.open(file)) {
+      assertThat(store.keyCount()).isZero();
+      for (int i = 1; i <= 300; i++) {
+        store.apply(1, i, put(i));
+      }
+      store.apply(1, 301, put(7)); // an overwrite adds no key
+      for (int i = 1; i <= 100; i++) {
+        store.apply(1, 301 + i, RangeCommand.newBuilder()
+            .setDelete(pando.v1.DeleteRequest.newBuilder().setKey(ByteString.copyFromUtf8("key-" + i))).build());
+      }
+      store.apply(1, 402, RangeCommand.newBuilder() // a delete of an absent key removes none
+          .setDelete(pando.v1.DeleteRequest.newBuilder().setKey(ByteString.copyFromUtf8("key-1"))).build());
+      assertThat(store.keyCount()).isEqualTo(200);
+    }
+    try (KvStore store = KvStore.open(file)) {
+      assertThat(store.keyCount()).isEqualTo(200);
     }
   }
 
