@@ -67,7 +67,7 @@ final class LoadLines {
         }
         object = parsed.getAsJsonObject();
       } catch (RuntimeException e) {
-        return new Parsed.Bad("not JSON: " + e.getMessage());
+        return new Parsed.Bad("not JSON: " + jsonProblem(e));
       }
       if (!isString(object.get("key")) || !isString(object.get("value"))) {
         return new Parsed.Bad("a JSON line needs string fields \"key\" and \"value\"");
@@ -86,6 +86,18 @@ final class LoadLines {
       valueBytes = value.getBytes(StandardCharsets.UTF_8);
     }
     return new Parsed.Ok(new BulkLoad.Record(lineNumber, key.getBytes(StandardCharsets.UTF_8), valueBytes));
+  }
+
+  /**
+   * What Gson found wrong: the message of the innermost cause (outer ones start with its class
+   * name), first line only (Gson adds one pointing to its troubleshooting page).
+   */
+  private static String jsonProblem(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage()).lines().findFirst().orElse("");
   }
 
   private static boolean isString(JsonElement e) {

@@ -36,8 +36,16 @@ class LoadLinesTest {
     LoadLines json = new LoadLines(LoadLines.Format.JSONL, false);
     assertThat(json.parse(1, "   ")).isInstanceOf(LoadLines.Parsed.Blank.class);
     assertThat(reason(json.parse(1, "{oops"))).startsWith("not JSON");
+    assertThat(reason(json.parse(1, "{\"a\" 1}"))).startsWith("not JSON: Expected ':'").doesNotContain("\n").doesNotContain("Exception");
     assertThat(reason(json.parse(1, "[1, 2]"))).isEqualTo("not a JSON object");
     assertThat(reason(json.parse(1, "{\"key\": 5, \"value\": \"v\"}"))).contains("string fields");
+    assertThat(reason(json.parse(1, "{\"key\": \"k\"}"))).contains("string fields");
+    assertThat(reason(json.parse(1, "{\"key\": \"k\", \"value\": \"v\", \"key\": null}"))).contains("string fields");
+    assertThat(reason(json.parse(1, "{\"key\": \"k\", \"value\": \"v\"} {}"))).startsWith("not JSON");
+    assertThat(reason(json.parse(1, "{\"key\": \"k\", \"value\": \"v\""))).startsWith("not JSON");
+    // Other fields, of any shape, are skipped.
+    assertThat(json.parse(1, "{\"ttl\": [1, {\"a\": 2}], \"key\": \"k\", \"value\": \"v\"}"))
+        .isInstanceOfSatisfying(LoadLines.Parsed.Ok.class, ok -> assertThat(text(ok.record().value())).isEqualTo("v"));
     assertThat(reason(new LoadLines(LoadLines.Format.CSV, false).parse(1, "nocomma"))).contains("no comma");
     assertThat(reason(new LoadLines(LoadLines.Format.CSV, true).parse(1, "k,zz"))).contains("not hex");
   }
