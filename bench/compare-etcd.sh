@@ -13,8 +13,9 @@
 #
 # Usage: bench/compare-etcd.sh [--base-port P] [--dir DIR] [--keep-data] [--no-build]
 #                              [--etcd-tool] [--etcd-tool-runs N] [COMPARE OPTIONS...]
-#   --base-port P  first port to try (default 9000): Pando uses P+1..3, P+101..103, P+200, P+201;
-#                  etcd P+301..303 (clients) and P+311..313 (peers). Moves up until all are free.
+#   --base-port P  first port to try (default 9000): Pando uses P+1..3, P+101..103, P+200, P+201 and
+#                  P+300..303 (metrics); etcd P+401..403 (clients) and P+411..413 (peers). Moves up
+#                  until all are free.
 #   --dir DIR      run directory (default: a new one under ${TMPDIR:-/tmp}); results stay in DIR/results
 #   --keep-data    keep the stores' data directories afterwards
 #   --no-build     fail instead of building when a jar is missing
@@ -73,7 +74,7 @@ if stale "$pando_jar" || stale "$bench_jar"; then
 fi
 
 # --- ports and the run directory ---------------------------------------------------------------------
-base="$(free_base_port "$base" 10 1 2 3 101 102 103 200 201 301 302 303 311 312 313)" || exit 1
+base="$(free_base_port "$base" 10 1 2 3 101 102 103 200 201 300 301 302 303 401 402 403 411 412 413)" || exit 1
 run_dir="$(run_directory "$run_dir" pando-compare)" || exit 1
 mkdir -p "$run_dir/etcd" "$run_dir/results"
 step "run directory $run_dir, ports from $base"
@@ -94,8 +95,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 3. the clusters -------------------------------------------------------------------------------
-step "starting a 3-member etcd cluster on 127.0.0.1:$((base + 301))-$((base + 303))"
-start_etcd_cluster "$run_dir/etcd" $((base + 300)) $((base + 310))
+# etcd above pando local's ports (its metrics are base+300..303).
+step "starting a 3-member etcd cluster on 127.0.0.1:$((base + 401))-$((base + 403))"
+start_etcd_cluster "$run_dir/etcd" $((base + 400)) $((base + 410))
 
 step "starting a 3-node Pando cluster (pando local --base-port $base)"
 java -jar "$pando_jar" local --dir "$run_dir/pando" --base-port "$base" > "$run_dir/pando-local.log" 2>&1 &
@@ -106,7 +108,7 @@ pando_ready() {
   kill -0 "$pando_pid" 2>/dev/null || fail "pando local exited; see $run_dir/pando-local.log"
   grep -q '^cluster ready' "$run_dir/pando-local.log"
 }
-wait_for 60 "etcd to be healthy (logs in $run_dir/etcd)" etcd_healthy $((base + 300))
+wait_for 60 "etcd to be healthy (logs in $run_dir/etcd)" etcd_healthy $((base + 400))
 step "etcd ready"
 wait_for 120 "Pando to be ready (see $run_dir/pando-local.log)" pando_ready
 step "Pando ready"
@@ -115,7 +117,7 @@ step "Pando ready"
 step "running the comparison"
 java -Xmx1g -jar "$bench_jar" \
   --pd "127.0.0.1:$((base + 200))" \
-  --etcd "127.0.0.1:$((base + 301)),127.0.0.1:$((base + 302)),127.0.0.1:$((base + 303))" \
+  --etcd "127.0.0.1:$((base + 401)),127.0.0.1:$((base + 402)),127.0.0.1:$((base + 403))" \
   --floor-dir "$run_dir" --out "$run_dir/results" "${compare_args[@]}"
 
 step "table: $run_dir/results/compare.txt"

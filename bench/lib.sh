@@ -139,3 +139,10 @@ exec_bench_main() {
   fi
   exec java -Xmx"$heap" -cp "$jar" "$main" "$@"
 }
+
+# Prints the PIDs of the nodes in the table pando local wrote to log $1, comma-separated: the
+# column headed "pid", wherever it is.
+local_node_pids() {
+  awk '$1 == "node" { for (i = 1; i <= NF; i++) if ($i == "pid") col = i; next }
+       col && $1 ~ /^n[0-9]+$/ && $col ~ /^[0-9]+$/ { printf "%s%s", sep, $col; sep = "," }' "$1"
+}

@@ -21,7 +21,8 @@
 #   --seconds S      length of each measured run (default 20)
 #   --warm-up S      seconds of writes before the first measured run (default 180)
 #   --ranges N       ranges of the cluster (pando local --initial-ranges; default 8, its default)
-#   --base-port P    first port to try (default 9500): nodes P+1..3 and P+101..103, the PD P+200, P+201
+#   --base-port P    first port to try (default 9500): nodes P+1..3 and P+101..103, the PD P+200, P+201,
+#                    metrics P+300..303
 #   --dir DIR        run directory (default: a new one under ${TMPDIR:-/tmp}); results stay in DIR/results
 set -euo pipefail
 export LC_ALL=C
@@ -69,7 +70,7 @@ if [[ ! -f "$jar" ]]; then
   (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
 fi
 
-base="$(free_base_port "$base" 10 1 2 3 101 102 103 200 201)"
+base="$(free_base_port "$base" 10 1 2 3 101 102 103 200 201 300 301 302 303)"
 run_dir="$(run_directory "$run_dir" pando-benchmark)"
 results="$run_dir/results"
 mkdir -p "$results"
@@ -99,7 +100,7 @@ ready() {
 }
 wait_for 180 "the cluster to be ready (see $run_dir/pando-local.log)" ready
 # The node processes, for their CPU time: the rows of pando local's table.
-node_pids="$(awk '$1 ~ /^n[0-9]+$/ && $4 ~ /^[0-9]+$/ { printf "%s%s", sep, $4; sep = "," }' "$run_dir/pando-local.log")"
+node_pids="$(local_node_pids "$run_dir/pando-local.log")"
 [[ -n "$node_pids" ]] || fail "no node PIDs in $run_dir/pando-local.log"
 pd="127.0.0.1:$((base + 200))"
 

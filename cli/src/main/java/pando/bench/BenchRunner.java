@@ -57,6 +57,11 @@ public final class BenchRunner {
   }
 
   private byte[] value() {
+    return loadValue(config);
+  }
+
+  /** The value every loaded record gets: {@code valueBytes} bytes drawn from the run's seed. */
+  public static byte[] loadValue(BenchConfig config) {
     byte[] value = new byte[config.valueBytes()];
     new SplittableRandom(config.seed()).nextBytes(value);
     return value;

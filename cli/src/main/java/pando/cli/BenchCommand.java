@@ -6,11 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import pando.bench.BenchConfig;
 import pando.bench.BenchResult;
@@ -23,6 +25,7 @@ import pando.bench.KvClientTarget;
 import pando.bench.ProcessCpu;
 import pando.bench.Workload;
 import pando.bench.WorkloadOptions;
+import pando.client.BulkLoad;
 import pando.client.KvClient;
 import pando.client.PandoClient;
 import pando.client.RoutingClient;
@@ -83,6 +86,16 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-load", description = "Skip loading; the records are already there.")
   boolean noLoad;
 
+  @Option(names = "--bulk-load", description = "Load through the bulk loader (as 'pando load' does: batches"
+      + " grouped by range, several in flight, straight to range leaders) instead of batches of puts."
+      + " Needs the routing client (--pd or --local, not --endpoint).")
+  boolean bulkLoad;
+
+  @Option(names = "--load-from", defaultValue = "0", paramLabel = "N",
+      description = "With --bulk-load: load records N.. only (records below N are there already), to grow a"
+          + " data set in steps (default: ${DEFAULT-VALUE}).")
+  long loadFrom;
+
   @Option(names = "--json", description = "Print the result as one JSON object.")
   boolean json;
 
@@ -107,6 +120,17 @@ final class BenchCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warm-up must be in [0s, 24h], got " + warmUp);
     }
     checkCpuPids();
+    if (loadFrom != 0 && !bulkLoad) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--load-from needs --bulk-load");
+    }
+    if (loadFrom < 0 || loadFrom > load.records) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--load-from must be in [0, --records], got " + loadFrom);
+    }
+    if (bulkLoad && (forwarding || !endpoints.isEmpty())) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--bulk-load sends batches straight to range leaders: use --pd or --local without --forwarding");
+    }
     long runSeed = load.runSeed();
     BenchConfig config = new BenchConfig(workload, load.distribution, load.theta, load.records, load.valueBytes,
         load.threads, load.duration, rate, runSeed);
@@ -132,7 +156,9 @@ final class BenchCommand implements Callable<Integer> {
       try {
         BenchRunner runner = new BenchRunner(config, err, System.console() != null);
         BenchTarget target = new KvClientTarget(clients);
-        if (!noLoad) {
+        if (!noLoad && bulkLoad) {
+          bulkLoad((RoutingClient) clients.get(0), config, err);
+        } else if (!noLoad) {
           runner.load(target);
         }
         if (!warmUp.isZero()) {
@@ -167,6 +193,26 @@ final class BenchCommand implements Callable<Integer> {
       if (dir != null) {
         deleteTree(dir);
       }
+    }
+  }
+
+  /** Loads records [--load-from, --records) with the bulk loader, showing its progress bar. */
+  private void bulkLoad(RoutingClient client, BenchConfig config, PrintWriter err) {
+    byte[] value = BenchRunner.loadValue(config);
+    Iterator<BulkLoad.Record> records = LongStream.range(loadFrom, config.records())
+        .mapToObj(i -> new BulkLoad.Record(i + 1, BenchConfig.key(i), value)).iterator();
+    LoadProgressBar bar = new LoadProgressBar(err, config.records() - loadFrom);
+    long started = System.nanoTime();
+    BulkLoad.Result result = client.load(records, BulkLoad.Options.defaults(),
+        p -> bar.show(p.written() + p.rejected(), p.written(), p.rejected(), started));
+    bar.end();
+    double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+    err.printf("pando bench: bulk-loaded records %,d..%,d in %.1f s (%,.0f records/s)%n", loadFrom,
+        config.records() - 1, seconds, result.written() / seconds);
+    err.flush();
+    if (result.rejected() > 0) {
+      throw new IllegalStateException(result.rejected() + " records were rejected, the first: "
+          + result.rejections().get(0).reason());
     }
   }
 

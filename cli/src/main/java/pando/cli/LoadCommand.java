@@ -105,7 +105,7 @@ final class LoadCommand implements Callable<Integer> {
     Lines lines = new Lines(Files.newBufferedReader(file, StandardCharsets.UTF_8), new LoadLines(chosen, hex), resumeAfter);
     long started = System.nanoTime();
     long skipped = resumeAfter;
-    ProgressBar bar = new ProgressBar(err, Files.size(file));
+    LoadProgressBar bar = new LoadProgressBar(err, Files.size(file));
     try (lines; RoutingClient client = RoutingClient.connect(
         connection.pd.stream().flatMap(a -> PdConnection.parseAddresses(a).stream()).toList(), connection.timeout)) {
       BulkLoad.Result result;
@@ -263,38 +263,6 @@ final class LoadCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw new UncheckedIOException("could not save the checkpoint " + path + ": " + e.getMessage(), e);
       }
-    }
-  }
-
-  /** One line on stderr, redrawn: share of the file read, records written and per second, ETA. */
-  private static final class ProgressBar {
-    private static final int WIDTH = 20;
-    private final PrintWriter err;
-    private final long totalBytes;
-
-    ProgressBar(PrintWriter err, long totalBytes) {
-      this.err = err;
-      this.totalBytes = Math.max(1, totalBytes);
-    }
-
-    void show(long bytesRead, long written, long rejected, long startedNanos) {
-      double share = Math.min(1, bytesRead / (double) totalBytes);
-      double seconds = Math.max(1e-3, (System.nanoTime() - startedNanos) / 1e9);
-      double perSecond = written / seconds;
-      String eta = share > 0.001 && share < 1 ? minutesAndSeconds(Math.round(seconds * (1 - share) / share)) : "-";
-      int filled = (int) Math.round(share * WIDTH);
-      err.printf("\rload [%s%s] %3.0f%%  %,d written  %,.0f/s  ETA %s  %,d rejected   ", "#".repeat(filled),
-          "-".repeat(WIDTH - filled), share * 100, written, perSecond, eta, rejected);
-      err.flush();
-    }
-
-    private static String minutesAndSeconds(long seconds) {
-      return seconds < 120 ? seconds + "s" : seconds / 60 + "m" + String.format("%02d", seconds % 60) + "s";
-    }
-
-    void end() {
-      err.println();
-      err.flush();
     }
   }
 }
