@@ -76,8 +76,9 @@ final class LoadCommand implements Callable<Integer> {
             "cannot tell the format of " + file.getFileName() + " from its name; give --format jsonl or --format csv"));
     BulkLoad.Options options;
     try {
-      options = new BulkLoad.Options(batchKeys, BulkLoad.Options.defaults().batchBytes(), inFlight,
-          BulkLoad.Options.defaults().rejectionsKept(), BulkLoad.Options.defaults().progressEvery());
+      BulkLoad.Options defaults = BulkLoad.Options.defaults();
+      options = new BulkLoad.Options(batchKeys, defaults.batchBytes(), inFlight, defaults.rejectionsKept(),
+          defaults.progressEvery(), defaults.batchTimeout());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -41,9 +41,12 @@ public final class BulkLoad {
    * @param batchesInFlight batches sent and not yet answered, at most
    * @param rejectionsKept rejections kept for the result (all are counted)
    * @param progressEvery how often progress is reported
+   * @param batchTimeout how long one batch may take, retries included, before the load stops: long
+   *     enough to ride out a range that has no leader for a while, as after a split or a node's
+   *     failure under load (a request's usual 10 s is not)
    */
   public record Options(int batchKeys, int batchBytes, int batchesInFlight, int rejectionsKept,
-      Duration progressEvery) {
+      Duration progressEvery, Duration batchTimeout) {
     public Options {
       if (batchKeys < 1 || batchKeys > RequestLimits.DEFAULT_MAX_BATCH_ENTRIES) {
         throw new IllegalArgumentException("batch keys must be 1.." + RequestLimits.DEFAULT_MAX_BATCH_ENTRIES
@@ -59,11 +62,20 @@ public final class BulkLoad {
       if (rejectionsKept < 0) {
         throw new IllegalArgumentException("rejections kept must not be negative, got " + rejectionsKept);
       }
+      if (batchTimeout.isNegative() || batchTimeout.isZero()) {
+        throw new IllegalArgumentException("batch timeout must be positive, got " + batchTimeout);
+      }
     }
 
-    /** 1,000 keys or 1 MiB a batch, 8 batches in flight, the first 100 rejections, progress every second. */
+    static final Duration DEFAULT_BATCH_TIMEOUT = Duration.ofMinutes(2);
+
+    /**
+     * 1,000 keys or 1 MiB a batch, 8 batches in flight, the first 100 rejections, progress every
+     * second, 2 minutes a batch.
+     */
     public static Options defaults() {
-      return new Options(RequestLimits.DEFAULT_MAX_BATCH_ENTRIES, 1 << 20, 8, 100, Duration.ofSeconds(1));
+      return new Options(RequestLimits.DEFAULT_MAX_BATCH_ENTRIES, 1 << 20, 8, 100, Duration.ofSeconds(1),
+          DEFAULT_BATCH_TIMEOUT);
     }
   }
 

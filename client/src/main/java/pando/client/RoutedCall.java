@@ -49,8 +49,11 @@ final class RoutedCall {
    * their range applies them at most once; reads and session openings need none.
    */
   interface Identities {
-    /** A new identity for a write to {@code range}, from this client's session there. */
-    WriteId issue(RangeDescriptor range, Deadline deadline);
+    /**
+     * A new identity for a write to {@code range}, from this client's session there; opening the
+     * session, if it must, takes at most {@code maxAttempts} attempts.
+     */
+    WriteId issue(RangeDescriptor range, Deadline deadline, int maxAttempts);
 
     /** The call that used {@code id} has ended. */
     void done(WriteId id);
@@ -83,12 +86,20 @@ final class RoutedCall {
   private final Target target;
   private final long[] hashes;
   private final Sender sender;
+  private final int maxAttempts;
 
   // Every identity this call's writes used, handed back when it ends.
   private final List<WriteId> issued = Collections.synchronizedList(new ArrayList<>());
 
   /** @param identities how writes get their identity; null for reads and session openings */
   RoutedCall(Shared shared, Deadline deadline, Identities identities, Target target, long[] hashes, Sender sender) {
+    this(shared, deadline, identities, target, hashes, sender, MAX_ATTEMPTS);
+  }
+
+  /** @param maxAttempts most attempts per group of keys; {@link #MAX_ATTEMPTS} for a request */
+  RoutedCall(Shared shared, Deadline deadline, Identities identities, Target target, long[] hashes, Sender sender,
+      int maxAttempts) {
+    this.maxAttempts = maxAttempts;
     this.shared = shared;
     this.deadline = deadline;
     this.identities = identities;
@@ -218,7 +229,7 @@ final class RoutedCall {
         throw new PandoException(Status.Code.DEADLINE_EXCEEDED,
             "timed out after " + attempts(tally.attempts) + ": " + last + unknown, tally.lastCause);
       }
-      if (tally.attempts >= MAX_ATTEMPTS) {
+      if (tally.attempts >= maxAttempts) {
         throw new PandoException(Status.Code.UNAVAILABLE,
             "gave up after " + attempts(tally.attempts) + ": " + tally.lastError + unknown, tally.lastCause);
       }
@@ -316,7 +327,7 @@ final class RoutedCall {
       // An identity comes from the session of the range the write goes to; once an attempt carried
       // it, it stays, wherever the write goes next (a range that split copies its sessions).
       if (identities != null && (tally.id == null || !tally.idSent && tally.idRange != range.rangeId())) {
-        tally.id = identities.issue(range, deadline);
+        tally.id = identities.issue(range, deadline, maxAttempts);
         tally.idRange = range.rangeId();
         issued.add(tally.id);
         // Opening a session may have taught the client a newer table: group the keys again first.

@@ -74,8 +74,8 @@ public final class RoutingClient implements KvClient {
   private final WriterSessions sessions = new WriterSessions();
   private final RoutedCall.Identities identities = new RoutedCall.Identities() {
     @Override
-    public WriteId issue(RangeDescriptor range, Deadline deadline) {
-      return sessions.issue(range.rangeId(), () -> openSession(range, deadline));
+    public WriteId issue(RangeDescriptor range, Deadline deadline, int maxAttempts) {
+      return sessions.issue(range.rangeId(), () -> openSession(range, deadline, maxAttempts));
     }
 
     @Override
@@ -266,13 +266,18 @@ public final class RoutingClient implements KvClient {
    * different ranges are not, and a failure may leave some ranges' keys written.
    */
   public void batchPut(Map<byte[], byte[]> entries) {
+    batchPut(entries, requestTimeout, RoutedCall.MAX_ATTEMPTS);
+  }
+
+  /** {@link #batchPut(Map)} within {@code timeout}, at most {@code maxAttempts} attempts per range. */
+  private void batchPut(Map<byte[], byte[]> entries, Duration timeout, int maxAttempts) {
     checkBatchSize(entries.size());
     List<KeyValue> checked = new ArrayList<>(entries.size());
     for (Map.Entry<byte[], byte[]> entry : entries.entrySet()) {
       ByteString k = key(entry.getKey(), "entry #" + checked.size() + ": ");
       checked.add(KeyValue.newBuilder().setKey(k).setValue(ByteString.copyFrom(entry.getValue())).build());
     }
-    call(checked.stream().map(KeyValue::getKey).toList(), identities, RoutedCall.Target.LEADER,
+    call(checked.stream().map(KeyValue::getKey).toList(), identities, RoutedCall.Target.LEADER, timeout, maxAttempts,
         (stub, route, positions, id) -> {
           BatchPutRequest.Builder request = BatchPutRequest.newBuilder().setRoute(route).setWriteId(id);
           positions.forEach(p -> request.addEntries(checked.get(p)));
@@ -294,7 +299,9 @@ public final class RoutingClient implements KvClient {
       public void write(List<BulkLoad.Record> batch) {
         Map<byte[], byte[]> entries = new java.util.LinkedHashMap<>();
         batch.forEach(r -> entries.put(r.key(), r.value()));
-        batchPut(entries);
+        // Bounded by the batch's time alone: a range may be without a leader for longer than the
+        // attempts of a request allow, and each attempt keeps the batch's identity (applied once).
+        batchPut(entries, options.batchTimeout(), Integer.MAX_VALUE);
       }
 
       @Override
@@ -325,17 +332,22 @@ public final class RoutingClient implements KvClient {
 
   private void call(List<ByteString> keys, RoutedCall.Identities ids, RoutedCall.Target target,
       RoutedCall.Sender sender) {
+    call(keys, ids, target, requestTimeout, RoutedCall.MAX_ATTEMPTS, sender);
+  }
+
+  private void call(List<ByteString> keys, RoutedCall.Identities ids, RoutedCall.Target target, Duration timeout,
+      int maxAttempts, RoutedCall.Sender sender) {
     long[] hashes = keys.stream().mapToLong(k -> KeyHash.of(k.toByteArray())).toArray();
-    Deadline deadline = Deadline.after(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    new RoutedCall(shared, deadline, ids, target, hashes, sender).run();
+    Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    new RoutedCall(shared, deadline, ids, target, hashes, sender, maxAttempts).run();
   }
 
   /** Opens a writer session on {@code range} through its leader; returns the session's id. */
-  private long openSession(RangeDescriptor range, Deadline deadline) {
+  private long openSession(RangeDescriptor range, Deadline deadline, int maxAttempts) {
     AtomicReference<Long> session = new AtomicReference<>();
     new RoutedCall(shared, deadline, null, RoutedCall.Target.LEADER, new long[] {range.bounds().start()},
         (stub, route, positions, id) -> session.set(
-            stub.openSession(OpenSessionRequest.newBuilder().setRoute(route).build()).getSession()))
+            stub.openSession(OpenSessionRequest.newBuilder().setRoute(route).build()).getSession()), maxAttempts)
         .run();
     return session.get();
   }

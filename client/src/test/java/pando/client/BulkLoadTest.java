@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import pando.api.RequestLimits;
 
 class BulkLoadTest {
-  private static final BulkLoad.Options SMALL = new BulkLoad.Options(10, 1 << 20, 3, 100, Duration.ofSeconds(1));
+  private static final BulkLoad.Options SMALL = new BulkLoad.Options(10, 1 << 20, 3, 100, Duration.ofSeconds(1),
+      Duration.ofSeconds(5));
 
   /** Records k1..kN; the group of a key is its number mod {@code groups}. */
   private static List<BulkLoad.Record> records(int n) {

@@ -87,6 +87,20 @@ final class FakeNode extends KVGrpc.KVImplBase {
     return this;
   }
 
+  /**
+   * Refuses the next {@code count} requests that need a leader NOT_LEADER, and leads {@code range}
+   * from then on: a range electing its leader for a while, as after a split.
+   */
+  FakeNode leadingAfter(RangeDescriptor range, int count) {
+    holds(range, false);
+    refusalsBeforeLeading.set(count);
+    leaderToBe = range.rangeId();
+    return this;
+  }
+
+  private final java.util.concurrent.atomic.AtomicInteger refusalsBeforeLeading = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long leaderToBe = -1;
+
   /** NOT_LEADER answers name this leader (by default they name none). */
   FakeNode notLeaderNaming(String leaderId, String leaderAddress) {
     notLeader = RouteError.newBuilder()
@@ -335,6 +349,9 @@ final class FakeNode extends KVGrpc.KVImplBase {
     }
     if (verdict instanceof EpochCheck.FutureEpoch) {
       return Optional.of(Status.UNAVAILABLE.withDescription("behind on range " + rangeId).asRuntimeException());
+    }
+    if (needsLeader && rangeId == leaderToBe && refusalsBeforeLeading.getAndDecrement() <= 0) {
+      leads.add(rangeId);
     }
     if (needsLeader && !leads.contains(rangeId)) {
       return Optional.of(RouteErrors.toStatus(notLeader, "node " + id + " does not lead range " + rangeId));

@@ -381,6 +381,26 @@ class RoutingClientTest {
   }
 
   @Test
+  void aBulkLoadWaitsOutARangeWithoutALeaderForLongerThanARequestWould() {
+    RangeDescriptor r1 = range(1, ALL, E11, "n1", "n1");
+    FakeNode n1 = cluster.node("n1");
+    n1.leadingAfter(r1, RoutedCall.MAX_ATTEMPTS + 4).notLeaderNaming("n1", n1.address());
+    cluster.pd.answers(table(List.of(r1), addresses(n1)));
+    RoutingClient client = client();
+    List<BulkLoad.Record> records = List.of(
+        new BulkLoad.Record(1, utf8("a"), utf8("1")), new BulkLoad.Record(2, utf8("b"), utf8("2")));
+
+    BulkLoad.Result result = client.load(records.iterator(), BulkLoad.Options.defaults(), p -> { });
+
+    assertThat(result.written()).isEqualTo(2);
+    assertThat(result.rejected()).isZero();
+    // One batch, refused more times than a request may try, then served once: applied once.
+    assertThat(n1.all()).filteredOn(r -> r.method().equals("batchPut") && r.served()).hasSize(1);
+    assertThat(n1.all().size()).isGreaterThan(RoutedCall.MAX_ATTEMPTS);
+    assertThat(client.get(utf8("a"))).hasValueSatisfying(v -> assertThat(new String(v, UTF_8)).isEqualTo("1"));
+  }
+
+  @Test
   void everyReplicaUnreachableRefetchesTheTable() {
     RangeDescriptor onDead = range(1, ALL, E11, "dead", "dead");
     RangeDescriptor movedToN2 = range(1, ALL, E12, "n2", "n2");
