@@ -65,17 +65,7 @@ for s in "${steps[@]}"; do
   previous=$s
 done
 
-jar="$root/cli/target/pando.jar"
-if stale "$jar"; then
-  step "building $jar (mvn package, tests skipped)"
-  (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
-fi
-
-base="$(free_base_port "$base" 10 1 2 3 101 102 103 200 201 300 301 302 303)"
-run_dir="$(run_directory "$run_dir" pando-large)"
-results="$run_dir/results"
-mkdir -p "$results"
-step "run directory $run_dir, ports from $base"
+setup_pando_run pando-large
 
 on_exit() {
   local code=$?
@@ -92,21 +82,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 local_log="$run_dir/pando-local.log"
-# Starts pando local on the run directory's data (new or existing) and waits until it is ready;
-# sets ready_s to the seconds that took (a variable, not output: it must run in this shell, whose
-# pids the exit trap stops).
+# Starts the cluster on the run directory's data (new or existing); sets ready_s to the seconds it
+# took to be ready.
 start_cluster() {
   local started=$SECONDS
-  java -jar "$jar" local --dir "$run_dir/pando" --base-port "$base" > "$local_log" 2>&1 &
-  local_pid=$!
-  pids+=("$local_pid")
-  ready() {
-    kill -0 "$local_pid" 2>/dev/null || fail "pando local exited; see $local_log"
-    grep -q '^cluster ready' "$local_log"
-  }
-  wait_for 1800 "the cluster to be ready (see $local_log)" ready
-  node_pids="$(local_node_pids "$local_log")"
-  [[ -n "$node_pids" ]] || fail "no node PIDs in $local_log"
+  start_pando_local "$local_log" 1800
   ready_s=$((SECONDS - started))
 }
 

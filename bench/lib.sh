@@ -146,3 +146,39 @@ local_node_pids() {
   awk '$1 == "node" { for (i = 1; i <= NF; i++) if ($i == "pid") col = i; next }
        col && $1 ~ /^n[0-9]+$/ && $col ~ /^[0-9]+$/ { printf "%s%s", sep, $col; sep = "," }' "$1"
 }
+
+# Builds cli/target/pando.jar if it is missing or stale, then sets jar; base (from $base upward,
+# free for pando local's ports); run_dir ($run_dir, or a new directory named $1-XXXXXX); and
+# results ($run_dir/results, created).
+setup_pando_run() {
+  jar="$root/cli/target/pando.jar"
+  if stale "$jar"; then
+    step "building $jar (mvn package, tests skipped)"
+    (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
+  fi
+  base="$(free_base_port "$base" 10 1 2 3 101 102 103 200 201 300 301 302 303)"
+  run_dir="$(run_directory "$run_dir" "$1")"
+  results="$run_dir/results"
+  mkdir -p "$results"
+  step "run directory $run_dir, ports from $base"
+}
+
+# Starts pando local on $base with its data in $run_dir/pando (new or existing) and its output in
+# log $1, passing it any further arguments after $2; adds it to pids and waits at most $2 seconds
+# for it to be ready. Sets local_pid and node_pids (comma-separated).
+start_pando_local() {
+  local log=$1 limit=$2
+  shift 2
+  java -jar "$jar" local --dir "$run_dir/pando" --base-port "$base" "$@" > "$log" 2>&1 &
+  local_pid=$!
+  pids+=("$local_pid")
+  wait_for "$limit" "the cluster to be ready (see $log)" local_ready "$log"
+  node_pids="$(local_node_pids "$log")"
+  [[ -n "$node_pids" ]] || fail "no node PIDs in $log"
+}
+
+# True once pando local (local_pid) wrote "cluster ready" to log $1; fails if it exited.
+local_ready() {
+  kill -0 "$local_pid" 2>/dev/null || fail "pando local exited; see $1"
+  grep -q '^cluster ready' "$1"
+}

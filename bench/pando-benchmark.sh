@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Pando at its own peak, driven by pando bench, on this machine, in the shape of etcd-benchmark.sh:
-#   1. builds cli/target/pando.jar if it is missing (mvn package, tests skipped);
+#   1. builds cli/target/pando.jar if it is missing or stale (mvn package, tests skipped);
 #   2. starts a local cluster (pando local: 3 nodes and a placement driver on 127.0.0.1) with
 #      --ranges ranges and its data in the run directory, and loads 10,000 records of 100 bytes;
 #   3. warms it up for --warm-up (default 180 s) of writes from 64 clients: a fresh JVM compiles
@@ -64,17 +64,7 @@ IFS=, read -r -a ops <<< "$ops_list"
 for c in "${client_counts[@]}"; do [[ "$c" =~ ^[1-9][0-9]{0,3}$ ]] || fail "a client count must be 1..9999, got $c"; done
 for op in "${ops[@]}"; do [[ "$op" == put || "$op" == get ]] || fail "--ops takes put and get, got $op"; done
 
-jar="$root/cli/target/pando.jar"
-if [[ ! -f "$jar" ]]; then
-  step "building $jar (mvn package, tests skipped)"
-  (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
-fi
-
-base="$(free_base_port "$base" 10 1 2 3 101 102 103 200 201 300 301 302 303)"
-run_dir="$(run_directory "$run_dir" pando-benchmark)"
-results="$run_dir/results"
-mkdir -p "$results"
-step "run directory $run_dir, ports from $base"
+setup_pando_run pando-benchmark
 
 on_exit() {
   local code=$?
@@ -91,17 +81,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 step "starting a 3-node cluster with $ranges ranges (pando local --base-port $base)"
-java -jar "$jar" local --dir "$run_dir/pando" --base-port "$base" --initial-ranges "$ranges" > "$run_dir/pando-local.log" 2>&1 &
-local_pid=$!
-pids+=("$local_pid")
-ready() {
-  kill -0 "$local_pid" 2>/dev/null || fail "pando local exited; see $run_dir/pando-local.log"
-  grep -q '^cluster ready' "$run_dir/pando-local.log"
-}
-wait_for 180 "the cluster to be ready (see $run_dir/pando-local.log)" ready
-# The node processes, for their CPU time: the rows of pando local's table.
-node_pids="$(local_node_pids "$run_dir/pando-local.log")"
-[[ -n "$node_pids" ]] || fail "no node PIDs in $run_dir/pando-local.log"
+start_pando_local "$run_dir/pando-local.log" 180 --initial-ranges "$ranges"
 pd="127.0.0.1:$((base + 200))"
 
 bench() { # workload threads seconds [more pando bench flags...]

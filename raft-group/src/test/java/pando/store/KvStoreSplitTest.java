@@ -620,6 +620,14 @@ class KvStoreSplitTest {
 
   // ---- keys a split moved away, removed after it ----
 
+  /** Writes key-0..key-(n-1), splits at their median hash into range 7; returns what the left half holds. */
+  private TreeMap<String, String> fillAndSplitAtTheMedian(KvStore parent, int n) throws IOException {
+    TreeMap<String, String> written = fill(parent, n);
+    long at = medianOf(written.keySet());
+    parent.split(1, n + 1, split(7, 1), seedFile()).orElseThrow();
+    return where(written, h -> below(h, at));
+  }
+
   /** Removes leftovers a few keys at a time, as the owner's background task does; returns the calls it took. */
   private static int removeAllLeftovers(KvStore store) {
     int calls = 0;
@@ -667,10 +675,7 @@ class KvStoreSplitTest {
   void leftoversNotYetRemovedAtARestartAreRemovedAfterIt() throws IOException {
     TreeMap<String, String> left;
     try (KvStore parent = KvStore.open(dir.resolve("parent/data.db"))) {
-      TreeMap<String, String> written = fill(parent, 200);
-      long at = medianOf(written.keySet());
-      left = where(written, h -> below(h, at));
-      parent.split(1, 201, split(7, 1), seedFile()).orElseThrow();
+      left = fillAndSplitAtTheMedian(parent, 200);
       assertThat(parent.removeLeftovers(7)).isTrue(); // some removed, then the node stops
     }
     try (KvStore reopened = KvStore.open(dir.resolve("parent/data.db"))) {
@@ -687,10 +692,7 @@ class KvStoreSplitTest {
     Path snapshot = dir.resolve("snapshot.db");
     TreeMap<String, String> left;
     try (KvStore parent = KvStore.open(dir.resolve("parent/data.db"))) {
-      TreeMap<String, String> written = fill(parent, 200);
-      long at = medianOf(written.keySet());
-      left = where(written, h -> below(h, at));
-      parent.split(1, 201, split(7, 1), seedFile()).orElseThrow();
+      left = fillAndSplitAtTheMedian(parent, 200);
       parent.writeSnapshot(snapshot, 1, 201);
     }
     try (KvStore restored = KvStore.restore(snapshot, dir.resolve("restored/data.db"))) {
