@@ -52,6 +52,9 @@ done
 
 step() { printf 'large: %s\n' "$*" >&2; }
 fail() { printf 'large: %s\n' "$*" >&2; exit 1; }
+# A node with millions of records commits and closes its stores for a while when stopped: let pando
+# local stop its nodes rather than kill it and leave them running.
+STOP_TIMEOUT_SECONDS=300
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

@@ -5,7 +5,8 @@
 
 # Every process the script started and has not stopped yet; stop_all stops them.
 pids=()
-readonly STOP_TIMEOUT_SECONDS=30
+# A caller whose processes stop slowly (large data) may set it before sourcing this file.
+readonly STOP_TIMEOUT_SECONDS=${STOP_TIMEOUT_SECONDS:-30}
 
 # Stops every process in pids: SIGTERM, then SIGKILL for any still running after STOP_TIMEOUT_SECONDS.
 stop_all() {

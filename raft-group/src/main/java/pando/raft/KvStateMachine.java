@@ -133,6 +133,20 @@ public final class KvStateMachine extends BaseStateMachine {
     }
   }
 
+  // Leader changes and the leader's readiness (its first entry applied, so it takes writes), one
+  // line each: a range's availability after a split or a failure is read from these. Ratis's own
+  // lines for them are below the level a node logs Ratis at.
+  @Override
+  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member,
+      org.apache.ratis.protocol.RaftPeerId newLeaderId) {
+    LOG.info("group={} event=leader-changed leader={}", getGroupId(), newLeaderId);
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    LOG.info("group={} event=leader-ready", getGroupId());
+  }
+
   private void startRemovingLeftovers() {
     if (removingLeftovers.compareAndSet(false, true)) {
       FLUSHER.schedule(this::removeLeftoverChunk, LEFTOVER_CHUNK_EVERY_MILLIS, TimeUnit.MILLISECONDS);

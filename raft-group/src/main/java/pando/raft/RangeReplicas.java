@@ -109,12 +109,20 @@ public final class RangeReplicas implements AutoCloseable {
    * does the same, so the new range starts on the same nodes with the same data.
    */
   void createSplitOff(long rangeId, long newRangeId) {
-    splitOffs.execute(() -> {
-      synchronized (groupChanges) {
-        createSplitOffNow(rangeId, newRangeId);
-        joinDeferred();
-      }
-    });
+    try {
+      splitOffs.execute(() -> {
+        synchronized (groupChanges) {
+          createSplitOffNow(rangeId, newRangeId);
+          joinDeferred();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The node is closing. Thrown on the apply thread, this would stop the range's apply loop,
+      // which Ratis then waits on for ever while it closes; the seed stays, and the node creates
+      // the new range from it when it starts again.
+      LOG.info("node={} event=split-off-deferred-to-restart range={} new-range={} reason=closing", self, rangeId,
+          newRangeId);
+    }
   }
 
   /**
